@@ -1,0 +1,215 @@
+import { z } from "zod";
+import { HOST_PORTS_PER_LAB, ImageSet } from "../core/context";
+import { LabConfigError } from "../core/errors";
+import { requireDnsLabel } from "../core/names";
+import { findModule, ModuleId, MODULES, ServiceSettings } from "../lab/modules";
+
+/** Where labs run. */
+export type Target = "docker" | "kubernetes" | "aws";
+
+/** Validated settings of a stack (everything under the `lab:` config namespace). */
+export interface LabConfig {
+  readonly module: ModuleId;
+  readonly target: Target;
+  /** Base lab name; with students, each lab is `<name>-<student>`. */
+  readonly name: string;
+  /** One lab per student (Kubernetes and AWS); empty for a single lab. */
+  readonly students: readonly string[];
+  readonly hostPortBase?: number;
+  readonly services: ServiceSettings;
+  readonly workspace: boolean;
+  readonly images: ImageSet;
+  readonly kubernetes: KubernetesSettings;
+  readonly aws?: AwsSettings;
+}
+
+/** Settings of the Kubernetes target. */
+export interface KubernetesSettings {
+  /** Path of a kubeconfig file. @default $KUBECONFIG or ~/.kube/config */
+  readonly kubeconfig?: string;
+  /** Context in the kubeconfig. @default its current context */
+  readonly context?: string;
+  /** StorageClass for PVCs. @default the cluster's default */
+  readonly storageClass?: string;
+  /** How host ports are reached. @default "nodePort" (`none` on aws) */
+  readonly exposure: "nodePort" | "none";
+  /** ResourceQuota and LimitRange per lab namespace. @default true */
+  readonly quota: boolean;
+}
+
+/** Settings of the AWS class cluster (EKS). */
+export interface AwsSettings {
+  readonly region: string;
+  /** Worker nodes. @default 2 */
+  readonly nodeCount: number;
+  /** @default "t3.xlarge" (4 vCPU, 16 GiB: four labs per node) */
+  readonly instanceType: string;
+  /** @default "1.33" */
+  readonly kubernetesVersion: string;
+  /** @default "10.40.0.0/16" */
+  readonly vpcCidr: string;
+}
+
+/** Image names and tags as images/manifest.json lists them. */
+export interface ImageManifest {
+  readonly registryPrefix: string;
+  readonly images: Readonly<Record<keyof ImageSet, { readonly tag: string }>>;
+}
+
+const memory = z.union([z.string(), z.number()]);
+const int = z.number();
+const services = z
+  .object({
+    spark: z.object({ workers: int, workerCores: int, workerMemory: memory, daemonMemory: memory, executorMemory: memory, driverMemory: memory, history: z.boolean() }).partial().strict(),
+    kafka: z.object({ brokers: int, heap: memory, storage: memory, defaultPartitions: int, clusterId: z.string() }).partial().strict(),
+    hdfs: z.object({ dataNodes: int, nameNodeHeap: memory, dataNodeHeap: memory, dataNodeStorage: memory, replication: int }).partial().strict(),
+    objectStore: z.object({ buckets: z.array(z.string()), accessKey: z.string(), storage: memory, memory }).partial().strict(),
+    dask: z.object({ workers: int, workerThreads: int, workerMemory: memory, schedulerMemory: memory }).partial().strict(),
+    workspace: z.object({ memory, storage: memory }).partial().strict(),
+  })
+  .partial()
+  .strict();
+
+const kubernetes = z
+  .object({ kubeconfig: z.string(), context: z.string(), storageClass: z.string(), exposure: z.enum(["nodePort", "none"]), quota: z.boolean() })
+  .partial()
+  .strict();
+
+const aws = z
+  .object({ region: z.string(), nodeCount: int, instanceType: z.string(), kubernetesVersion: z.string(), vpcCidr: z.string() })
+  .partial()
+  .strict();
+
+const images = z.object({ registry: z.string(), tags: z.record(z.string(), z.string()) }).partial().strict();
+
+/** Turns the first zod issue into a one-line error that names the field. */
+function check<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const at = [field, ...issue.path.map(String)].join(".");
+  if (issue.code === "unrecognized_keys") {
+    const known = knownKeys(schema, issue.path);
+    throw new LabConfigError(at, `unknown setting${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`, known ? `Known settings: ${known}` : "Remove it");
+  }
+  if (issue.code === "invalid_value") {
+    throw new LabConfigError(at, `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`, "Set one of those");
+  }
+  const got = issue.path.reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[String(k)] : undefined), value);
+  const expected = issue.code === "invalid_type" ? issue.expected : "a different value";
+  throw new LabConfigError(at, `expected ${expected}, got ${JSON.stringify(got)}`, `Fix the value in your stack file (stacks/Pulumi.<stack>.yaml)`);
+}
+
+/** Keys a (nested) zod object accepts, for "did you mean" lists. */
+function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string | undefined {
+  let s: z.ZodType = schema;
+  for (const key of path) {
+    const shape = (s as unknown as { shape?: Record<string, z.ZodType> }).shape;
+    const next = shape?.[String(key)];
+    if (!next) return undefined;
+    s = (next as unknown as { unwrap?: () => z.ZodType }).unwrap?.() ?? next;
+  }
+  const shape = (s as unknown as { shape?: Record<string, z.ZodType> }).shape;
+  return shape ? Object.keys(shape).join(", ") : undefined;
+}
+
+/** The config keys a stack may set under `lab:`. */
+export const CONFIG_KEYS = ["module", "target", "name", "students", "hostPortBase", "services", "workspace", "images", "kubernetes", "aws"] as const;
+
+/**
+ * Validates raw stack config (values already parsed from YAML/JSON) into a
+ * {@link LabConfig}. Every problem is one {@link LabConfigError} line naming
+ * `lab:<key>` and the fix. Pure: nothing is created.
+ */
+export function parseLabConfig(raw: Readonly<Record<string, unknown>>, manifest: ImageManifest): LabConfig {
+  for (const key of Object.keys(raw)) {
+    if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
+      throw new LabConfigError(`lab:${key}`, "is not a setting of this project", `Known settings: ${CONFIG_KEYS.map((k) => `lab:${k}`).join(", ")}`);
+    }
+  }
+  if (raw["module"] === undefined || raw["module"] === "") {
+    throw new LabConfigError("lab:module", "is missing", "Set it to a module 1-5, e.g. `pulumi config set lab:module 2`");
+  }
+  const mod = findModule(raw["module"] as string);
+  if (!mod) {
+    const list = Object.values(MODULES).map((m) => `${m.id} (${m.slug})`).join(", ");
+    throw new LabConfigError("lab:module", `unknown module ${JSON.stringify(raw["module"])}`, `Use one of ${list}`);
+  }
+  const target = (raw["target"] ?? "docker") as string;
+  if (target !== "docker" && target !== "kubernetes" && target !== "aws") {
+    throw new LabConfigError("lab:target", `unknown target ${JSON.stringify(target)}`, 'Use "docker", "kubernetes" or "aws"');
+  }
+  const name = requireDnsLabel("lab:name", raw["name"] ?? `bigdata-m${mod.id}`, 40);
+  const studentsRaw = raw["students"] ?? [];
+  if (!Array.isArray(studentsRaw)) throw new LabConfigError("lab:students", "must be a list of names", "Write it as a YAML list, e.g. [alice, bob]");
+  const students = studentsRaw.map((s, i) => requireDnsLabel(`lab:students[${i}]`, s, 20));
+  const dup = students.find((s, i) => students.indexOf(s) !== i);
+  if (dup) throw new LabConfigError("lab:students", `"${dup}" is listed twice`, "Give every student a unique name");
+  if (students.length > 0 && target === "docker" && students.length > 4) {
+    throw new LabConfigError("lab:students", `${students.length} labs do not fit one Docker host`, "Use at most 4 on Docker, or target kubernetes/aws for a class");
+  }
+  const labCount = Math.max(1, students.length);
+  const kube = check(kubernetes, raw["kubernetes"] ?? {}, "lab:kubernetes");
+  const exposure = kube.exposure ?? (target === "aws" ? "none" : "nodePort");
+  const exposes = target === "docker" || exposure === "nodePort";
+  const portBase = raw["hostPortBase"] ?? 30000;
+  const [lo, hi] = target === "docker" ? [1024, 65535] : [30000, 32767];
+  if (typeof portBase !== "number" || !Number.isInteger(portBase) || portBase < lo || portBase + HOST_PORTS_PER_LAB * labCount - 1 > hi) {
+    throw new LabConfigError(
+      "lab:hostPortBase",
+      `${JSON.stringify(portBase)} does not leave ${HOST_PORTS_PER_LAB * labCount} ports within ${lo}-${hi}`,
+      target === "docker" ? "Use a whole number such as 30000" : "Use a whole number from 30000 so every port is a valid NodePort",
+    );
+  }
+  const workspace = raw["workspace"] ?? true;
+  if (typeof workspace !== "boolean") throw new LabConfigError("lab:workspace", `expected true or false, got ${JSON.stringify(workspace)}`, "Set it to true or false");
+  const awsRaw = check(aws, raw["aws"] ?? {}, "lab:aws");
+  let awsSettings: AwsSettings | undefined;
+  if (target === "aws") {
+    if (!awsRaw.region) throw new LabConfigError("lab:aws.region", "is missing for the aws target", "Set it, e.g. `pulumi config set --path lab:aws.region eu-west-1`");
+    const nodeCount = awsRaw.nodeCount ?? 2;
+    if (!Number.isInteger(nodeCount) || nodeCount < 1 || nodeCount > 50) {
+      throw new LabConfigError("lab:aws.nodeCount", `must be a whole number from 1 to 50 (got ${JSON.stringify(awsRaw.nodeCount)})`, "Size it to the class: about 4 labs per t3.xlarge node");
+    }
+    awsSettings = {
+      region: awsRaw.region,
+      nodeCount,
+      instanceType: awsRaw.instanceType ?? "t3.xlarge",
+      kubernetesVersion: awsRaw.kubernetesVersion ?? "1.33",
+      vpcCidr: awsRaw.vpcCidr ?? "10.40.0.0/16",
+    };
+  }
+  const img = check(images, raw["images"] ?? {}, "lab:images");
+  const prefix = (img.registry ?? manifest.registryPrefix).replace(/\/+$/, "");
+  const imageSet = {} as Record<keyof ImageSet, string>;
+  for (const [key, entry] of Object.entries(manifest.images) as [keyof ImageSet, { tag: string }][]) {
+    imageSet[key] = `${prefix}/${key}:${img.tags?.[key] ?? entry.tag}`;
+  }
+  for (const key of Object.keys(img.tags ?? {})) {
+    if (!(key in manifest.images)) throw new LabConfigError(`lab:images.tags.${key}`, "is not a lab image", `Known images: ${Object.keys(manifest.images).join(", ")}`);
+  }
+  return {
+    module: mod.id,
+    target,
+    name,
+    students,
+    ...(exposes ? { hostPortBase: portBase } : {}),
+    services: check(services, raw["services"] ?? {}, "lab:services") as ServiceSettings,
+    workspace,
+    images: imageSet,
+    kubernetes: {
+      exposure,
+      quota: kube.quota ?? true,
+      ...(kube.kubeconfig ? { kubeconfig: kube.kubeconfig } : {}),
+      ...(kube.context ? { context: kube.context } : {}),
+      ...(kube.storageClass ? { storageClass: kube.storageClass } : {}),
+    },
+    ...(awsSettings ? { aws: awsSettings } : {}),
+  };
+}
+
+/** Lab names and host port bases: one lab, or one per student. */
+export function labInstances(cfg: LabConfig): { name: string; hostPortBase?: number }[] {
+  const names = cfg.students.length > 0 ? cfg.students.map((s) => `${cfg.name}-${s}`) : [cfg.name];
+  return names.map((name, i) => ({ name, ...(cfg.hostPortBase !== undefined ? { hostPortBase: cfg.hostPortBase + i * HOST_PORTS_PER_LAB } : {}) }));
+}

@@ -1,0 +1,147 @@
+/**
+ * The neutral description of a lab service. Every service (Spark, Kafka, ...)
+ * is resolved into these plain data types by a pure `resolve…Spec` function;
+ * a platform renderer (Docker or Kubernetes) turns them into resources. No
+ * type here knows which platform it will run on.
+ */
+
+/** An environment value: a literal, or a key of the service's secrets. */
+export type EnvValue = string | { readonly secret: string };
+
+/** A port a workload listens on. */
+export interface PortSpec {
+  /** Short name, unique in the workload (`ui`, `rpc`, `external`). */
+  readonly name: string;
+  /** Port inside the container. */
+  readonly port: number;
+  /**
+   * Port on the student's machine (published on 127.0.0.1 by Docker, a
+   * NodePort on Kubernetes); absent for in-lab-only ports.
+   */
+  readonly hostPort?: number;
+  /** Scheme for a browser URL when the port is a web UI (`http`). */
+  readonly ui?: "http";
+  /** Path to append to a UI URL. @default "/" */
+  readonly uiPath?: string;
+}
+
+/** A persistent volume mounted into a workload. */
+export interface VolumeSpec {
+  /** Short name, unique in the workload (`data`). */
+  readonly name: string;
+  readonly mountPath: string;
+  /** Requested size in bytes (PVC size on Kubernetes; Docker ignores it). */
+  readonly sizeBytes: number;
+}
+
+/** How a platform decides that a workload is ready or alive. */
+export type ProbeSpec =
+  | { readonly kind: "http"; readonly port: number; readonly path: string }
+  | { readonly kind: "tcp"; readonly port: number }
+  | { readonly kind: "exec"; readonly command: readonly string[] };
+
+/** Probe timing shared by readiness and liveness. */
+export interface ProbeTiming {
+  readonly initialDelaySeconds: number;
+  readonly periodSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly failureThreshold: number;
+}
+
+/** CPU in millicores and memory in bytes, requested and limited. */
+export interface ResourceSpec {
+  readonly cpuRequestMillis: number;
+  readonly cpuLimitMillis: number;
+  readonly memoryRequestBytes: number;
+  readonly memoryLimitBytes: number;
+}
+
+/**
+ * One kind of process of a service: a Spark master, the Spark workers, one
+ * Kafka broker. `name` is also its host name inside the lab: Docker gives the
+ * container that network alias and Kubernetes a headless Service of that
+ * name, so `name` always resolves to the workload itself.
+ */
+export interface WorkloadSpec {
+  /** DNS label, unique in the lab: `spark-master`, `kafka-0`. */
+  readonly name: string;
+  /** `app.kubernetes.io/component` value: `master`, `worker`, `broker`. */
+  readonly component: string;
+  /** Full image reference. */
+  readonly image: string;
+  /** Replaces the image's command (Docker `Cmd`, Kubernetes `args`). */
+  readonly command: readonly string[];
+  readonly env: Readonly<Record<string, EnvValue>>;
+  readonly ports: readonly PortSpec[];
+  readonly volumes: readonly VolumeSpec[];
+  readonly readiness: ProbeSpec;
+  readonly liveness?: ProbeSpec;
+  readonly probeTiming: ProbeTiming;
+  readonly resources: ResourceSpec;
+  /** Identical copies; stateful workloads with an identity use 1 and one workload per member. */
+  readonly replicas: number;
+  /** Keeps data and identity across restarts (StatefulSet vs Deployment). */
+  readonly stateful: boolean;
+  /** Numeric user the process runs as (also owns the volumes). */
+  readonly runAsUser: number;
+  /** Seconds a process gets to stop before it is killed. @default 30 */
+  readonly terminationGraceSeconds: number;
+  /** Workloads of the same service that must be ready before this one starts. */
+  readonly after: readonly string[];
+}
+
+/** A whole service: its workloads and the endpoints it offers. */
+export interface ServiceSpec {
+  /** Service name in the lab: `spark`, `kafka`, `hdfs`, `minio`, `dask`, `workspace`. */
+  readonly service: string;
+  /** `app.kubernetes.io/name` value, e.g. `spark`. */
+  readonly app: string;
+  /** Version shown in labels (`app.kubernetes.io/version`). */
+  readonly version: string;
+  readonly workloads: readonly WorkloadSpec[];
+  /** Names of the secrets its env refers to. */
+  readonly secretNames: readonly string[];
+  readonly endpoints: readonly EndpointSpec[];
+}
+
+/** A named address a user or another service connects to. */
+export interface EndpointSpec {
+  /** Key in the stack outputs (`master`, `ui`, `bootstrap`). */
+  readonly name: string;
+  /** Address inside the lab network (`spark://spark-master:7077`). */
+  readonly inLab: string;
+  /** Address from the student's machine, if the port is exposed there. */
+  readonly host?: string;
+  /** True for web UIs a browser opens. */
+  readonly ui: boolean;
+}
+
+/** Default probe timing: quick first check, ~2 minutes of failures allowed. */
+export const DEFAULT_PROBE_TIMING: ProbeTiming = {
+  initialDelaySeconds: 5,
+  periodSeconds: 5,
+  timeoutSeconds: 3,
+  failureThreshold: 24,
+};
+
+/** Sum of the resources of every replica of every workload. */
+export function totalResources(specs: readonly ServiceSpec[]): ResourceSpec {
+  let cpuRequestMillis = 0;
+  let cpuLimitMillis = 0;
+  let memoryRequestBytes = 0;
+  let memoryLimitBytes = 0;
+  for (const s of specs) {
+    for (const w of s.workloads) {
+      cpuRequestMillis += w.resources.cpuRequestMillis * w.replicas;
+      cpuLimitMillis += w.resources.cpuLimitMillis * w.replicas;
+      memoryRequestBytes += w.resources.memoryRequestBytes * w.replicas;
+      memoryLimitBytes += w.resources.memoryLimitBytes * w.replicas;
+    }
+  }
+  return { cpuRequestMillis, cpuLimitMillis, memoryRequestBytes, memoryLimitBytes };
+}
+
+/** Builds a {@link ResourceSpec} from CPU millicores and memory bytes. */
+export function resources(cpuRequestMillis: number, cpuLimitMillis: number, memoryRequestBytes: number, memoryLimitBytes: number): ResourceSpec {
+  return { cpuRequestMillis, cpuLimitMillis, memoryRequestBytes, memoryLimitBytes };
+}

@@ -1,0 +1,86 @@
+import { LabConfigError } from "./errors";
+
+const MIB = 1024 * 1024;
+
+/** Multipliers for the memory suffixes a lab accepts. */
+const MEMORY_UNITS: Record<string, number> = {
+  "": 1,
+  Ki: 1024,
+  Mi: MIB,
+  Gi: 1024 * MIB,
+  Ti: 1024 * 1024 * MIB,
+  K: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  // JVM style (-Xmx512m): lower-case k/m/g are binary, as the JVM reads them.
+  k: 1024,
+  m: MIB,
+  g: 1024 * MIB,
+};
+
+/**
+ * Parses a memory size: Kubernetes quantities (`512Mi`, `1Gi`, `1G`), JVM
+ * sizes (`384m`, `1g`, read as MiB/GiB like the JVM does) or a byte count.
+ * Throws a one-line {@link LabConfigError} naming `field` otherwise.
+ */
+export function parseMemory(field: string, value: unknown): number {
+  if (typeof value === "number" && Number.isFinite(value)) {
+    if (value > 0) return Math.round(value);
+  } else if (typeof value === "string") {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(Ki|Mi|Gi|Ti|K|M|G|T|k|m|g)?\s*$/.exec(value);
+    if (m) {
+      const bytes = Math.round(Number(m[1]) * (MEMORY_UNITS[m[2] ?? ""] ?? 1));
+      if (bytes > 0) return bytes;
+      throw new LabConfigError(field, `memory must be more than 0 (got "${value}")`, 'Use a size such as "512Mi" or "1Gi"');
+    }
+  }
+  throw new LabConfigError(
+    field,
+    `cannot read ${JSON.stringify(value)} as a memory size`,
+    'Use a size such as "512Mi", "1Gi" or "768m"',
+  );
+}
+
+/** Parses CPU as Kubernetes does (`500m`, `0.5`, `2`) into millicores. */
+export function parseCpu(field: string, value: unknown): number {
+  let millis = Number.NaN;
+  if (typeof value === "number") millis = value * 1000;
+  else if (typeof value === "string") {
+    const m = /^\s*(\d+(?:\.\d+)?)(m?)\s*$/.exec(value);
+    if (m) millis = m[2] === "m" ? Number(m[1]) : Number(m[1]) * 1000;
+  }
+  if (Number.isFinite(millis) && millis >= 1) return Math.round(millis);
+  throw new LabConfigError(field, `cannot read ${JSON.stringify(value)} as a CPU amount`, 'Use millicores such as "250m" or cores such as "1"');
+}
+
+/** Kubernetes quantity for a byte count, in whole MiB (`384Mi`). */
+export function k8sMemory(bytes: number): string {
+  return `${Math.ceil(bytes / MIB)}Mi`;
+}
+
+/** Kubernetes quantity for millicores (`250m`). */
+export function k8sCpu(millis: number): string {
+  return `${millis}m`;
+}
+
+/** JVM size for a byte count, in whole MiB (`-Xmx384m` takes `384m`). */
+export function jvmSize(bytes: number): string {
+  return `${Math.floor(bytes / MIB)}m`;
+}
+
+/** Bytes to whole MiB, rounded down. */
+export function mebibytes(bytes: number): number {
+  return Math.floor(bytes / MIB);
+}
+
+/** A byte count from MiB. */
+export function fromMebibytes(mib: number): number {
+  return mib * MIB;
+}
+
+/** A readable size: `3.7 GiB`, `640 MiB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * MIB) return `${(bytes / (1024 * MIB)).toFixed(1)} GiB`;
+  return `${Math.round(bytes / MIB)} MiB`;
+}

@@ -1,0 +1,261 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { k8sCpu, k8sMemory } from "../../core/units";
+import { ProbeSpec, ServiceSpec, WorkloadSpec } from "../../core/spec";
+import { checkRenderable, LabScope, LabScopeArgs, LABEL, orderedWorkloads, Platform, RenderOptions, RenderedService, SecretValues } from "../platform";
+
+/** How ports marked for the student's machine are reached on Kubernetes. */
+export type HostExposure = "nodePort" | "none";
+
+/** Options of the Kubernetes platform. */
+export interface KubernetesPlatformArgs {
+  /**
+   * `nodePort`: a NodePort Service per exposed workload, node port = the
+   * spec's host port (kind maps them with extraPortMappings); `none`: in-cluster
+   * only, reach UIs with `kubectl port-forward` (class clusters).
+   * @default "nodePort"
+   */
+  readonly exposure?: HostExposure;
+  /** StorageClass of the labs' PVCs. @default the cluster's default class */
+  readonly storageClass?: string;
+  /** Image pull policy; pinned tags make `IfNotPresent` safe for loaded images. @default "IfNotPresent" */
+  readonly imagePullPolicy?: "IfNotPresent" | "Always" | "Never";
+  /** Add a ResourceQuota and LimitRange to each lab namespace. @default true */
+  readonly quota?: boolean;
+}
+
+const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" };
+
+/** A Kubernetes probe for a neutral probe. */
+export function k8sProbe(probe: ProbeSpec, w: WorkloadSpec): k8s.types.input.core.v1.Probe {
+  const t = w.probeTiming;
+  const timing = {
+    initialDelaySeconds: t.initialDelaySeconds,
+    periodSeconds: t.periodSeconds,
+    timeoutSeconds: t.timeoutSeconds,
+    failureThreshold: t.failureThreshold,
+  };
+  switch (probe.kind) {
+    case "http":
+      return { ...timing, httpGet: { port: probe.port, path: probe.path } };
+    case "tcp":
+      return { ...timing, tcpSocket: { port: probe.port } };
+    case "exec":
+      return { ...timing, exec: { command: [...probe.command] } };
+  }
+}
+
+/** The Secret holding a service's credentials: `<service>-credentials`. */
+export function secretName(spec: ServiceSpec): string {
+  return `${spec.service}-credentials`;
+}
+
+/** Env entries, with secret references pointing into the service's Secret. */
+export function k8sEnv(spec: ServiceSpec, w: WorkloadSpec): k8s.types.input.core.v1.EnvVar[] {
+  return Object.entries(w.env).map(([name, v]) =>
+    typeof v === "string" ? { name, value: v } : { name, valueFrom: { secretKeyRef: { name: secretName(spec), key: v.secret } } },
+  );
+}
+
+/** Labels of a workload's pods; the selector uses all of them. */
+export function podLabels(lab: string, spec: ServiceSpec, w: WorkloadSpec): Record<string, string> {
+  return {
+    "app.kubernetes.io/name": spec.app,
+    "app.kubernetes.io/instance": lab,
+    "app.kubernetes.io/component": w.component,
+    "app.kubernetes.io/part-of": "bigdata-labs",
+    [LABEL.workload.replace("io.bigdata-labs.", "bigdata-labs.io/")]: w.name,
+  };
+}
+
+/** The pod template of a workload. */
+export function podTemplate(lab: string, spec: ServiceSpec, w: WorkloadSpec, pullPolicy: string, claimed: boolean): k8s.types.input.core.v1.PodTemplateSpec {
+  const labels = podLabels(lab, spec, w);
+  return {
+    metadata: { labels: { ...labels, "app.kubernetes.io/version": spec.version, "app.kubernetes.io/managed-by": "pulumi" } },
+    spec: {
+      enableServiceLinks: false,
+      terminationGracePeriodSeconds: w.terminationGraceSeconds,
+      securityContext: { runAsUser: w.runAsUser, runAsGroup: w.runAsUser, fsGroup: w.runAsUser, runAsNonRoot: true },
+      containers: [
+        {
+          name: w.component,
+          image: w.image,
+          imagePullPolicy: pullPolicy,
+          args: [...w.command],
+          env: k8sEnv(spec, w),
+          ports: w.ports.map((p) => ({ name: p.name.slice(0, 15), containerPort: p.port })),
+          readinessProbe: k8sProbe(w.readiness, w),
+          ...(w.liveness ? { livenessProbe: k8sProbe(w.liveness, w) } : {}),
+          resources: {
+            requests: { cpu: k8sCpu(w.resources.cpuRequestMillis), memory: k8sMemory(w.resources.memoryRequestBytes) },
+            limits: { cpu: k8sCpu(w.resources.cpuLimitMillis), memory: k8sMemory(w.resources.memoryLimitBytes) },
+          },
+          volumeMounts: w.volumes.map((v) => ({ name: v.name, mountPath: v.mountPath })),
+        },
+      ],
+      // Deployments with volumes use one PVC each; StatefulSets get claim templates instead.
+      volumes: claimed ? [] : w.volumes.map((v) => ({ name: v.name, persistentVolumeClaim: { claimName: `${w.name}-${v.name}` } })),
+    },
+  };
+}
+
+class KubernetesLabScope implements LabScope {
+  public readonly target = "kubernetes" as const;
+  public readonly lab: string;
+  public readonly location: pulumi.Output<string>;
+  private readonly namespace: k8s.core.v1.Namespace;
+
+  constructor(args: LabScopeArgs, parent: pulumi.Resource, private readonly opts: Required<Omit<KubernetesPlatformArgs, "storageClass">> & { storageClass?: string }) {
+    this.lab = args.lab;
+    this.namespace = new k8s.core.v1.Namespace(
+      `${args.lab}-namespace`,
+      { metadata: { name: args.lab, labels: { "app.kubernetes.io/part-of": "bigdata-labs", "bigdata-labs.io/module": String(args.module) } } },
+      { parent },
+    );
+    this.location = this.namespace.metadata.name;
+    if (opts.quota) {
+      const t = args.totals;
+      new k8s.core.v1.ResourceQuota(
+        `${args.lab}-quota`,
+        {
+          metadata: { name: "lab-quota", namespace: this.location },
+          spec: {
+            hard: {
+              "requests.cpu": k8sCpu(Math.ceil(t.cpuRequestMillis * 1.25)),
+              "requests.memory": k8sMemory(t.memoryRequestBytes * 1.25),
+              "limits.cpu": k8sCpu(Math.ceil(t.cpuLimitMillis * 1.25)),
+              "limits.memory": k8sMemory(t.memoryLimitBytes * 1.25),
+            },
+          },
+        },
+        { parent },
+      );
+      new k8s.core.v1.LimitRange(
+        `${args.lab}-limits`,
+        {
+          metadata: { name: "lab-defaults", namespace: this.location },
+          spec: { limits: [{ type: "Container", default: { cpu: "500m", memory: "512Mi" }, defaultRequest: { cpu: "100m", memory: "256Mi" } }] },
+        },
+        { parent },
+      );
+    }
+  }
+
+  render(spec: ServiceSpec, secrets: SecretValues, ro: RenderOptions): RenderedService {
+    checkRenderable(spec);
+    const ns = this.location;
+    const opts = { parent: ro.parent };
+    const deps: pulumi.Input<pulumi.Resource>[] = [...(ro.dependsOn ?? [])];
+    if (spec.secretNames.length > 0) {
+      const stringData: Record<string, pulumi.Input<string>> = {};
+      for (const s of spec.secretNames) {
+        const v = secrets[s];
+        if (v === undefined) throw new Error(`${spec.service}: secret ${s} was not provided by the lab`);
+        stringData[s] = v;
+      }
+      deps.push(new k8s.core.v1.Secret(`${this.lab}-${secretName(spec)}`, { metadata: { name: secretName(spec), namespace: ns }, stringData }, opts));
+    }
+    const byWorkload = new Map<string, pulumi.Resource>();
+    for (const w of orderedWorkloads(spec)) {
+      const labels = podLabels(this.lab, spec, w);
+      const meta = { namespace: ns, labels: { ...labels, "app.kubernetes.io/managed-by": "pulumi" } };
+      // A headless Service named like the workload: `name` resolves to the pod itself.
+      const headless = new k8s.core.v1.Service(
+        `${this.lab}-${w.name}`,
+        {
+          metadata: { ...meta, name: w.name, annotations: SKIP_AWAIT },
+          spec: { clusterIP: "None", publishNotReadyAddresses: true, selector: labels, ports: w.ports.map((p) => ({ name: p.name.slice(0, 15), port: p.port })) },
+        },
+        opts,
+      );
+      const exposed = w.ports.filter((p) => p.hostPort !== undefined);
+      if (this.opts.exposure === "nodePort" && exposed.length > 0) {
+        new k8s.core.v1.Service(
+          `${this.lab}-${w.name}-host`,
+          {
+            metadata: { ...meta, name: `${w.name}-host`, annotations: SKIP_AWAIT },
+            spec: { type: "NodePort", selector: labels, ports: exposed.map((p) => ({ name: p.name.slice(0, 15), port: p.port, nodePort: p.hostPort })) },
+          },
+          opts,
+        );
+      }
+      const waitFor = [...deps, headless, ...w.after.map((a) => byWorkload.get(a)!)];
+      const storageClassName = this.opts.storageClass;
+      let workload: pulumi.Resource;
+      if (w.stateful) {
+        workload = new k8s.apps.v1.StatefulSet(
+          `${this.lab}-${w.name}`,
+          {
+            metadata: { ...meta, name: w.name },
+            spec: {
+              serviceName: w.name,
+              replicas: w.replicas,
+              podManagementPolicy: "Parallel",
+              selector: { matchLabels: labels },
+              template: podTemplate(this.lab, spec, w, this.opts.imagePullPolicy, true),
+              volumeClaimTemplates: w.volumes.map((v) => ({
+                metadata: { name: v.name, labels },
+                spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: k8sMemory(v.sizeBytes) } }, ...(storageClassName ? { storageClassName } : {}) },
+              })),
+              persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Delete" },
+            },
+          },
+          { ...opts, dependsOn: waitFor },
+        );
+      } else {
+        const claims = w.volumes.map(
+          (v) =>
+            new k8s.core.v1.PersistentVolumeClaim(
+              `${this.lab}-${w.name}-${v.name}`,
+              {
+                metadata: { ...meta, name: `${w.name}-${v.name}`, annotations: SKIP_AWAIT },
+                spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: k8sMemory(v.sizeBytes) } }, ...(storageClassName ? { storageClassName } : {}) },
+              },
+              opts,
+            ),
+        );
+        workload = new k8s.apps.v1.Deployment(
+          `${this.lab}-${w.name}`,
+          {
+            metadata: { ...meta, name: w.name },
+            spec: {
+              replicas: w.replicas,
+              selector: { matchLabels: labels },
+              strategy: w.volumes.length > 0 ? { type: "Recreate" } : undefined,
+              template: podTemplate(this.lab, spec, w, this.opts.imagePullPolicy, false),
+            },
+          },
+          { ...opts, dependsOn: [...waitFor, ...claims] },
+        );
+      }
+      byWorkload.set(w.name, workload);
+    }
+    return { ready: [...byWorkload.values()] };
+  }
+}
+
+/**
+ * Kubernetes (kind, the project's local node, or a class cluster): a
+ * namespace per lab with a quota, StatefulSets for stateful workloads and
+ * Deployments for the rest, headless Services for in-lab DNS, NodePort
+ * Services for the student's machine, Secrets for credentials. Never a
+ * LoadBalancer: it would keep `pulumi up` waiting on a local cluster.
+ */
+export class KubernetesPlatform implements Platform {
+  public readonly target = "kubernetes" as const;
+  private readonly opts: Required<Omit<KubernetesPlatformArgs, "storageClass">> & { storageClass?: string };
+
+  constructor(args: KubernetesPlatformArgs = {}) {
+    this.opts = {
+      exposure: args.exposure ?? "nodePort",
+      imagePullPolicy: args.imagePullPolicy ?? "IfNotPresent",
+      quota: args.quota ?? true,
+      ...(args.storageClass ? { storageClass: args.storageClass } : {}),
+    };
+  }
+
+  openLab(args: LabScopeArgs, parent: pulumi.Resource): LabScope {
+    return new KubernetesLabScope(args, parent, this.opts);
+  }
+}

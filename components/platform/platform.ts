@@ -1,0 +1,96 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ResourceSpec, ServiceSpec } from "../core/spec";
+
+/** The targets a lab can be rendered on. */
+export type TargetKind = "docker" | "kubernetes";
+
+/** What a platform needs to open a lab. */
+export interface LabScopeArgs {
+  /** Lab name: Docker network and container prefix, or Kubernetes namespace. */
+  readonly lab: string;
+  /** Course module number (1–5), recorded in labels. */
+  readonly module: number;
+  /** Sum of the lab's requests and limits (becomes a ResourceQuota on Kubernetes). */
+  readonly totals: ResourceSpec;
+}
+
+/** Secret values a service's env refers to, by secret name. */
+export type SecretValues = Readonly<Record<string, pulumi.Input<string>>>;
+
+/** Options for rendering one service. */
+export interface RenderOptions {
+  /** The component that owns the rendered resources. */
+  readonly parent: pulumi.Resource;
+  /** Resources (other services) that must be ready first. */
+  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** What rendering a service produced. */
+export interface RenderedService {
+  /** The resources that are ready when the service is (what dependents wait on). */
+  readonly ready: pulumi.Resource[];
+}
+
+/** An opened lab on one platform: renders services into it. */
+export interface LabScope {
+  readonly target: TargetKind;
+  readonly lab: string;
+  /** Docker network name or Kubernetes namespace name. */
+  readonly location: pulumi.Output<string>;
+  /** Turns a neutral service spec into the platform's resources. */
+  render(spec: ServiceSpec, secrets: SecretValues, opts: RenderOptions): RenderedService;
+}
+
+/** A place labs run: local Docker or a Kubernetes cluster. */
+export interface Platform {
+  readonly target: TargetKind;
+  /** Creates the lab's own resources (network or namespace) under `parent`. */
+  openLab(args: LabScopeArgs, parent: pulumi.Resource): LabScope;
+}
+
+/** Label keys shared by both platforms. */
+export const LABEL = {
+  lab: "io.bigdata-labs.lab",
+  module: "io.bigdata-labs.module",
+  service: "io.bigdata-labs.service",
+  workload: "io.bigdata-labs.workload",
+  managedBy: "io.bigdata-labs.managed-by",
+} as const;
+
+/**
+ * Checks rules every platform relies on: unique workload names, no host port
+ * on a replicated workload (two copies cannot publish one port), `after`
+ * naming workloads of the same service.
+ */
+export function checkRenderable(spec: ServiceSpec): void {
+  const names = new Set<string>();
+  for (const w of spec.workloads) {
+    if (names.has(w.name)) throw new Error(`${spec.service}: workload name ${w.name} is used twice`);
+    names.add(w.name);
+    if (w.replicas > 1 && w.ports.some((p) => p.hostPort !== undefined)) {
+      throw new Error(`${spec.service}: workload ${w.name} has ${w.replicas} replicas and a host port; only single-replica workloads can publish ports`);
+    }
+  }
+  for (const w of spec.workloads) {
+    for (const a of w.after) {
+      if (!names.has(a)) throw new Error(`${spec.service}: workload ${w.name} waits for unknown workload ${a}`);
+    }
+  }
+}
+
+/** Workloads in an order where each comes after the ones it waits for. */
+export function orderedWorkloads(spec: ServiceSpec): ServiceSpec["workloads"] {
+  const done = new Set<string>();
+  const out: ServiceSpec["workloads"][number][] = [];
+  let pending = [...spec.workloads];
+  while (pending.length > 0) {
+    const ready = pending.filter((w) => w.after.every((a) => done.has(a)));
+    if (ready.length === 0) throw new Error(`${spec.service}: workloads wait for each other in a cycle (${pending.map((w) => w.name).join(", ")})`);
+    for (const w of ready) {
+      out.push(w);
+      done.add(w.name);
+    }
+    pending = pending.filter((w) => !done.has(w.name));
+  }
+  return out;
+}

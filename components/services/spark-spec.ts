@@ -1,0 +1,180 @@
+import { HOST_PORT_SLOTS, hostAddress, hostPort, intArg, secretNamesOf, SpecContext, urlOf } from "../core/context";
+import { LabConfigError } from "../core/errors";
+import { DEFAULT_PROBE_TIMING, EnvValue, resources, ServiceSpec, WorkloadSpec } from "../core/spec";
+import { fromMebibytes, jvmSize, mebibytes, parseMemory } from "../core/units";
+
+/** Arguments of a Spark standalone cluster. */
+export interface SparkArgs {
+  /** Number of workers. @default 1 */
+  readonly workers?: number;
+  /** Cores each worker offers to executors (`--cores`). @default 2 */
+  readonly workerCores?: number;
+  /** Memory each worker offers to executors (`--memory`, never the host's RAM). @default "640Mi" */
+  readonly workerMemory?: string;
+  /** Heap of the master and worker daemons (`SPARK_DAEMON_MEMORY`). @default "160m" */
+  readonly daemonMemory?: string;
+  /** Heap of each executor (`spark.executor.memory`); at most `workerMemory`. @default "512m" */
+  readonly executorMemory?: string;
+  /** Heap of a notebook or job driver (`spark.driver.memory`). @default "384m" */
+  readonly driverMemory?: string;
+  /** Run a history server reading event logs from the lab's object store. @default false */
+  readonly history?: boolean;
+}
+
+/** The lab's S3 store as Spark sees it (from the object store spec). */
+export interface S3Access {
+  /** In-lab endpoint URL, e.g. `http://minio:9000`. */
+  readonly endpoint: string;
+  /** Bucket that holds Spark event logs when the history server is on. */
+  readonly eventsBucket: string;
+  /** Env that gives S3 credentials (AWS_ACCESS_KEY_ID, ...). */
+  readonly env: Readonly<Record<string, EnvValue>>;
+}
+
+/** A resolved Spark cluster: the neutral spec plus what clients need. */
+export interface SparkSpec extends ServiceSpec {
+  /** `spark://spark-master:7077`. */
+  readonly masterUrl: string;
+  /**
+   * `--conf` settings for a driver in client mode (a notebook or a job
+   * container): master, memory, fixed driver ports executors connect back
+   * to, a core cap so one idle session cannot take every core, and S3A.
+   */
+  readonly clientConf: Readonly<Record<string, string>>;
+  /** Heap of a driver, for sizing the containers drivers run in. */
+  readonly driverMemoryBytes: number;
+}
+
+/** Driver ports executors connect back to (fixed, so they can be opened). */
+export const SPARK_DRIVER_PORTS = { driver: 7078, blockManager: 7079, ui: 4040 } as const;
+
+/** Spark image version label. */
+export const SPARK_VERSION_LABEL = "4";
+
+const MASTER = "spark-master";
+const SPARK_UID = 185;
+
+/** Applies Spark defaults, validates, and describes the cluster as workloads. */
+export function resolveSparkSpec(args: SparkArgs, ctx: SpecContext, s3?: S3Access): SparkSpec {
+  const f = `${ctx.fieldPrefix}.spark`;
+  const workers = intArg(`${f}.workers`, args.workers, 1, 1, 8);
+  const cores = intArg(`${f}.workerCores`, args.workerCores, 2, 1, 16);
+  const workerMemory = parseMemory(`${f}.workerMemory`, args.workerMemory ?? "640Mi");
+  const daemon = parseMemory(`${f}.daemonMemory`, args.daemonMemory ?? "160m");
+  const executor = parseMemory(`${f}.executorMemory`, args.executorMemory ?? "512m");
+  const driver = parseMemory(`${f}.driverMemory`, args.driverMemory ?? "384m");
+  if (executor > workerMemory) {
+    throw new LabConfigError(`${f}.executorMemory`, `${jvmSize(executor)} is more than a worker offers (${jvmSize(workerMemory)}), so no executor could start`, `Lower it or raise ${f}.workerMemory`);
+  }
+  if (args.history && !s3) {
+    throw new LabConfigError(`${f}.history`, "needs the lab's object store for event logs, and this module has none", "Remove history or use a module with an object store");
+  }
+  const masterUrl = `spark://${MASTER}:7077`;
+  const timing = { ...DEFAULT_PROBE_TIMING, initialDelaySeconds: 5 };
+  const daemonEnv: Record<string, EnvValue> = {
+    SPARK_NO_DAEMONIZE: "true",
+    SPARK_DAEMON_MEMORY: jvmSize(daemon),
+    SPARK_WORKER_DIR: "/opt/spark-work",
+  };
+  const master: WorkloadSpec = {
+    name: MASTER,
+    component: "master",
+    image: ctx.images.spark,
+    command: ["spark-class", "org.apache.spark.deploy.master.Master", "--host", MASTER, "--port", "7077", "--webui-port", "8080"],
+    env: daemonEnv,
+    ports: [
+      { name: "rpc", port: 7077, hostPort: hostPort(ctx, HOST_PORT_SLOTS.sparkMaster) },
+      { name: "ui", port: 8080, hostPort: hostPort(ctx, HOST_PORT_SLOTS.sparkMasterUi), ui: "http" },
+    ],
+    volumes: [],
+    readiness: { kind: "http", port: 8080, path: "/json/" },
+    liveness: { kind: "tcp", port: 7077 },
+    probeTiming: timing,
+    resources: resources(100, 1000, daemon + fromMebibytes(96), daemon + fromMebibytes(192)),
+    replicas: 1,
+    stateful: false,
+    runAsUser: SPARK_UID,
+    terminationGraceSeconds: 10,
+    after: [],
+  };
+  const worker: WorkloadSpec = {
+    name: "spark-worker",
+    component: "worker",
+    image: ctx.images.spark,
+    command: ["spark-class", "org.apache.spark.deploy.worker.Worker", "--cores", String(cores), "--memory", `${mebibytes(workerMemory)}m`, "--webui-port", "8081", masterUrl],
+    env: { ...daemonEnv, ...(s3?.env ?? {}) },
+    ports: [{ name: "ui", port: 8081 }],
+    volumes: [],
+    readiness: { kind: "http", port: 8081, path: "/json/" },
+    liveness: { kind: "tcp", port: 8081 },
+    probeTiming: timing,
+    // The daemon heap, the executors' heap and ~256 MiB of JVM overhead.
+    resources: resources(250, 2000, daemon + fromMebibytes(256), daemon + workerMemory + fromMebibytes(256)),
+    replicas: workers,
+    stateful: false,
+    runAsUser: SPARK_UID,
+    terminationGraceSeconds: 10,
+    after: [MASTER],
+  };
+  const s3Conf: Record<string, string> = s3
+    ? {
+        "spark.hadoop.fs.s3a.endpoint": s3.endpoint,
+        "spark.hadoop.fs.s3a.path.style.access": "true",
+        "spark.hadoop.fs.s3a.connection.ssl.enabled": "false",
+      }
+    : {};
+  const history: WorkloadSpec[] = args.history && s3
+    ? [{
+        name: "spark-history",
+        component: "history",
+        image: ctx.images.spark,
+        command: ["spark-class", "org.apache.spark.deploy.history.HistoryServer"],
+        env: {
+          ...daemonEnv,
+          ...s3.env,
+          SPARK_HISTORY_OPTS: [
+            `-Dspark.history.fs.logDirectory=s3a://${s3.eventsBucket}/`,
+            ...Object.entries(s3Conf).map(([k, v]) => `-D${k}=${v}`),
+          ].join(" "),
+        },
+        ports: [{ name: "ui", port: 18080, ui: "http" }],
+        volumes: [],
+        readiness: { kind: "http", port: 18080, path: "/" },
+        probeTiming: timing,
+        resources: resources(50, 500, daemon + fromMebibytes(96), daemon + fromMebibytes(192)),
+        replicas: 1,
+        stateful: false,
+        runAsUser: SPARK_UID,
+        terminationGraceSeconds: 10,
+        after: [MASTER],
+      }]
+    : [];
+  const clientConf: Record<string, string> = {
+    "spark.master": masterUrl,
+    "spark.driver.memory": jvmSize(driver),
+    "spark.driver.bindAddress": "0.0.0.0",
+    "spark.driver.port": String(SPARK_DRIVER_PORTS.driver),
+    "spark.blockManager.port": String(SPARK_DRIVER_PORTS.blockManager),
+    "spark.executor.memory": jvmSize(executor),
+    "spark.executor.cores": String(cores),
+    "spark.cores.max": String(workers * cores),
+    "spark.sql.shuffle.partitions": String(Math.max(2, workers * cores * 2)),
+    ...s3Conf,
+    ...(args.history && s3 ? { "spark.eventLog.enabled": "true", "spark.eventLog.dir": `s3a://${s3.eventsBucket}/` } : {}),
+  };
+  return {
+    service: "spark",
+    app: "spark",
+    version: SPARK_VERSION_LABEL,
+    workloads: [master, worker, ...history],
+    secretNames: secretNamesOf([worker, ...history]),
+    endpoints: [
+      { name: "master", inLab: masterUrl, host: hostAddress(master.ports[0]!.hostPort)?.replace(/^/, "spark://"), ui: false },
+      { name: "ui", inLab: `http://${MASTER}:8080`, host: urlOf(master.ports[1]!.hostPort), ui: true },
+      ...(history.length ? [{ name: "history", inLab: "http://spark-history:18080", ui: true }] : []),
+    ],
+    masterUrl,
+    clientConf,
+    driverMemoryBytes: driver,
+  };
+}

@@ -1,0 +1,66 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+import { CONFIG_KEYS, ImageManifest, LabConfig, parseLabConfig } from "../components/config/schema";
+import { LabConfigError } from "../components/core/errors";
+
+/**
+ * The only place that reads stack config. Each `lab:*` value is read as the
+ * engine stores it (a string, JSON for objects and numbers), parsed, and then
+ * validated by the same pure validator `labctl` uses.
+ */
+export function loadConfig(): LabConfig {
+  const config = new pulumi.Config("lab");
+  const raw: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const text = config.get(key);
+    if (text === undefined) continue;
+    try {
+      raw[key] = JSON.parse(text);
+    } catch {
+      raw[key] = text; // a plain string such as `docker`
+    }
+  }
+  const unknown = Object.keys(pulumi.runtime.allConfig())
+    .filter((k) => k.startsWith("lab:"))
+    .map((k) => k.slice(4))
+    .find((k) => !(CONFIG_KEYS as readonly string[]).includes(k));
+  if (unknown !== undefined) raw[unknown] = true; // reported by the validator with the list of known keys
+  const cfg = parseLabConfig(raw, loadImageManifest());
+  if (cfg.target === "kubernetes") checkKubeconfig(cfg);
+  return cfg;
+}
+
+/** images/manifest.json: image names and tags the lab uses by default. */
+export function loadImageManifest(root = path.join(__dirname, "..")): ImageManifest {
+  const file = path.join(root, "images", "manifest.json");
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as ImageManifest;
+  } catch (err) {
+    throw new LabConfigError("images/manifest.json", `cannot be read (${(err as Error).message})`, "Restore it from the repository");
+  }
+}
+
+/**
+ * Fails before any resource is created when the kubeconfig file is missing,
+ * unreadable, or lacks the requested context.
+ */
+export function checkKubeconfig(cfg: LabConfig): void {
+  const file = cfg.kubernetes.kubeconfig ?? process.env["KUBECONFIG"]?.split(path.delimiter)[0] ?? path.join(os.homedir(), ".kube", "config");
+  const field = cfg.kubernetes.kubeconfig ? "lab:kubernetes.kubeconfig" : "KUBECONFIG";
+  let doc: { contexts?: { name: string }[]; "current-context"?: string };
+  try {
+    doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : `cannot be read (${(err as Error).message.split("\n")[0]})`;
+    throw new LabConfigError(field, `kubeconfig ${file} ${why}`, "Create a cluster (kind create cluster, or npm run toolchain -- --kubernetes) or point lab:kubernetes.kubeconfig at its kubeconfig");
+  }
+  const contexts = (doc.contexts ?? []).map((c) => c.name);
+  const wanted = cfg.kubernetes.context ?? doc["current-context"];
+  if (!wanted) throw new LabConfigError("lab:kubernetes.context", `kubeconfig ${file} has no current context`, `Set one of: ${contexts.join(", ") || "(none)"}`);
+  if (!contexts.includes(wanted)) {
+    throw new LabConfigError("lab:kubernetes.context", `context "${wanted}" is not in ${file}`, `Use one of: ${contexts.join(", ") || "(none)"}`);
+  }
+}
