@@ -1,0 +1,115 @@
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { ModuleId } from "../components/lab/modules";
+import { Target } from "../components/config/schema";
+import { EXIT, UserError } from "./errors";
+
+/** The repository root (where Pulumi.yaml is). */
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+/** Where built toolchain binaries live (scripts/toolchain.sh). */
+export function toolchainHome(): string {
+  return process.env["BIGDATA_LABS_HOME"] ?? "/var/cache/bigdata-labs";
+}
+
+/** Local state of labs started from this checkout: `.labs/` (git-ignored). */
+export function labsDir(root = PROJECT_ROOT): string {
+  return path.join(root, ".labs");
+}
+
+/**
+ * The passphrase that encrypts this checkout's stack secrets: from
+ * PULUMI_CONFIG_PASSPHRASE, or generated once into `.labs/passphrase`.
+ */
+export function passphrase(root = PROJECT_ROOT): string {
+  const fromEnv = process.env["PULUMI_CONFIG_PASSPHRASE"];
+  if (fromEnv !== undefined) return fromEnv;
+  const file = path.join(labsDir(root), "passphrase");
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(labsDir(root), { recursive: true });
+    fs.writeFileSync(file, `${crypto.randomBytes(24).toString("base64url")}\n`, { mode: 0o600 });
+    fs.writeFileSync(
+      path.join(labsDir(root), "README.txt"),
+      "This folder holds the Pulumi state of labs started from this checkout (state/) and the passphrase\n" +
+        "that encrypts their secrets (passphrase). Keep it private; delete it only after `labctl down`.\n",
+    );
+  }
+  return fs.readFileSync(file, "utf8").trim();
+}
+
+/**
+ * Environment for offline Pulumi runs with local state: file backend in
+ * `.labs/state`, the passphrase, no update checks, no plugin downloads, and
+ * the project's toolchain on PATH when it was built.
+ */
+export function pulumiEnv(root = PROJECT_ROOT): Record<string, string> {
+  const stateDir = path.join(labsDir(root), "state");
+  fs.mkdirSync(stateDir, { recursive: true });
+  const bin = path.join(toolchainHome(), "bin");
+  const env: Record<string, string> = {
+    PULUMI_BACKEND_URL: `file://${stateDir}`,
+    PULUMI_CONFIG_PASSPHRASE: passphrase(root),
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
+    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+  };
+  if (fs.existsSync(path.join(bin, "pulumi"))) {
+    env["PATH"] = `${bin}${path.delimiter}${process.env["PATH"] ?? ""}`;
+    env["PULUMI_HOME"] = process.env["PULUMI_HOME"] ?? path.join(toolchainHome(), "pulumi-home");
+  }
+  return env;
+}
+
+/** The stack name `labctl` and the tests use for a module on a target. */
+export function stackName(module: ModuleId, target: Target): string {
+  return `${target}-m${module}`;
+}
+
+/** Options of {@link openLabStack}. */
+export interface LabStackOptions {
+  readonly module: ModuleId;
+  readonly target: Target;
+  /** More `lab:*` settings (objects are stored as JSON). @default {} */
+  readonly config?: Readonly<Record<string, unknown>>;
+  /** @default `<target>-m<module>` */
+  readonly stackName?: string;
+  /** @default the repository root */
+  readonly root?: string;
+}
+
+/** The Pulumi CLI: the project's toolchain build when present, else the one on PATH. */
+export async function pulumiCommand(): Promise<PulumiCommand> {
+  const bin = path.join(toolchainHome(), "bin");
+  try {
+    return fs.existsSync(path.join(bin, "pulumi"))
+      ? await PulumiCommand.get({ root: toolchainHome(), skipVersionCheck: true })
+      : await PulumiCommand.get({ skipVersionCheck: true });
+  } catch {
+    throw new UserError("the Pulumi CLI is not installed: run `npm run toolchain` (builds it offline), or install Pulumi from pulumi.com", EXIT.environment);
+  }
+}
+
+/** The workspace of this checkout (local state), for listing stacks. */
+export async function labWorkspace(root = PROJECT_ROOT): Promise<LocalWorkspace> {
+  return LocalWorkspace.create({ workDir: root, envVars: pulumiEnv(root), pulumiCommand: await pulumiCommand() });
+}
+
+/** Selects (or creates) the local stack of a module's lab and sets its config. */
+export async function openLabStack(opts: LabStackOptions): Promise<Stack> {
+  const root = opts.root ?? PROJECT_ROOT;
+  const envVars = pulumiEnv(root);
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName: opts.stackName ?? stackName(opts.module, opts.target), workDir: root },
+    { envVars, pulumiCommand: await pulumiCommand() },
+  );
+  const config: Record<string, { value: string }> = {
+    "lab:module": { value: String(opts.module) },
+    "lab:target": { value: opts.target },
+  };
+  for (const [k, v] of Object.entries(opts.config ?? {})) config[`lab:${k}`] = { value: typeof v === "string" ? v : JSON.stringify(v) };
+  await stack.setAllConfig(config);
+  return stack;
+}

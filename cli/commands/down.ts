@@ -1,0 +1,67 @@
+import { Target } from "../../components/config/schema";
+import { ModuleId } from "../../components/lab/modules";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { openLabStack, stackName } from "../automation";
+import { dockerLeftovers } from "../docker-host";
+import { EXIT, UserError } from "../errors";
+import { ProgressView } from "../progress";
+import { Io, LabOutput, pulumiFailure } from "./shared";
+
+/** Options of `labctl down`. */
+export interface DownOptions {
+  /** Module whose lab to remove; all labs of this checkout when absent. */
+  readonly module?: ModuleId;
+  /** @default "docker" */
+  readonly target: Target;
+  readonly json: boolean;
+}
+
+/**
+ * `pulumi destroy` of the lab(s), then a check that nothing labelled with the
+ * lab is left (containers, volumes, networks), and the stack is removed.
+ */
+export async function down(opts: DownOptions, io: Io, listStacks: () => Promise<{ module: ModuleId; target: Target }[]>): Promise<number> {
+  const targets = opts.module ? [{ module: opts.module, target: opts.target }] : await listStacks();
+  if (targets.length === 0) {
+    io.out("No labs are running from this checkout.");
+    return 0;
+  }
+  const report: Record<string, unknown>[] = [];
+  for (const t of targets) {
+    const stack = await openLabStack({ module: t.module, target: t.target });
+    const outputs = await stack.outputs();
+    const labs = Object.keys((outputs["labs"]?.value ?? {}) as Record<string, LabOutput>);
+    if (!opts.json) io.out(`Tearing down ${stackName(t.module, t.target)} (${labs.join(", ") || "no resources"})`);
+    const progress = new ProgressView((l) => (opts.json ? undefined : io.out(l)));
+    const t0 = Date.now();
+    try {
+      await stack.destroy({ onEvent: (e) => progress.onEvent(e) });
+    } catch (err) {
+      throw pulumiFailure("down", err);
+    }
+    let left = 0;
+    if (t.target === "docker") {
+      for (const lab of labs) {
+        const l = await dockerLeftovers(lab);
+        left += l.containers.length + l.volumes.length + l.networks.length;
+        if (left > 0) io.err(`left behind for ${lab}: ${JSON.stringify(l)}`);
+      }
+    }
+    if (left > 0) throw new UserError(`down: ${left} objects labelled with the lab are still there; remove them with docker rm/volume rm/network rm`, EXIT.failed);
+    await stack.workspace.removeStack(stack.name);
+    report.push({ stack: stack.name, labs, seconds: (Date.now() - t0) / 1000, leftovers: 0 });
+    if (!opts.json) io.out(`Removed in ${((Date.now() - t0) / 1000).toFixed(0)}s; verified: no container, volume or network of ${labs.join(", ")} is left.`);
+  }
+  if (opts.json) io.out(JSON.stringify(report, null, 2));
+  return 0;
+}
+
+/** Stacks of this checkout that look like labctl's `<target>-m<N>`. */
+export async function labStacks(ws: LocalWorkspace): Promise<{ module: ModuleId; target: Target }[]> {
+  const out: { module: ModuleId; target: Target }[] = [];
+  for (const s of await ws.listStacks()) {
+    const m = /^(docker|kubernetes)-m([1-5])$/.exec(s.name);
+    if (m && (s.resourceCount ?? 0) > 0) out.push({ target: m[1] as Target, module: Number(m[2]) as ModuleId });
+  }
+  return out;
+}

@@ -1,0 +1,52 @@
+import { EXIT, UserError } from "../errors";
+
+/** Where a command writes. */
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** Endpoints of one service as the stack outputs them. */
+type Endpoints = Record<string, { inLab: string; host?: string; ui: boolean }>;
+
+/** Stack output of one lab. */
+export interface LabOutput {
+  module: number;
+  target: string;
+  location: string;
+  endpoints: Record<string, Endpoints>;
+  uis: Record<string, string>;
+}
+
+/** A readable list of each lab's UIs and client endpoints. */
+export function renderEndpoints(labs: Record<string, LabOutput> | undefined): string {
+  const lines: string[] = [];
+  for (const [name, lab] of Object.entries(labs ?? {})) {
+    lines.push(`\nLab ${name} (module ${lab.module}, ${lab.target}, ${lab.location})`);
+    lines.push("  Open in a browser:");
+    for (const [key, url] of Object.entries(lab.uis)) lines.push(`    ${key.padEnd(22)} ${url}`);
+    lines.push("  Clients:");
+    for (const [service, eps] of Object.entries(lab.endpoints)) {
+      for (const [key, ep] of Object.entries(eps)) {
+        if (ep.ui) continue;
+        lines.push(`    ${`${service}.${key}`.padEnd(22)} in lab: ${ep.inLab}${ep.host ? `   from this machine: ${ep.host}` : ""}`);
+      }
+    }
+  }
+  return lines.join("\n");
+}
+
+/**
+ * One line from a failed Pulumi run: the first error the engine reported,
+ * with what to do for the causes users hit most.
+ */
+export function pulumiFailure(what: string, err: unknown): UserError {
+  const text = String((err as Error)?.message ?? err);
+  const lines = text.split("\n").map((l) => l.trim());
+  const first = lines.find((l) => /^error:/.test(l) && !/update failed|preview failed/.test(l)) ?? lines.find((l) => /error/i.test(l)) ?? lines[0] ?? "";
+  const reason = first.replace(/^error:\s*/, "").replace(/^Error:\s*/, "");
+  if (/Docker engine is not reachable/.test(text)) return new UserError(`${what} failed: Docker is not running; start it (or run npm run toolchain) and retry`, EXIT.environment);
+  if (/is in use; free it/.test(text)) return new UserError(`${what} failed: ${reason}`, EXIT.environment);
+  if (/could not be pulled/.test(text)) return new UserError(`${what} failed: ${reason}`, EXIT.environment);
+  return new UserError(`${what} failed: ${reason}`, EXIT.failed);
+}

@@ -1,0 +1,43 @@
+import { Target } from "../../components/config/schema";
+import { MODULES, ModuleId } from "../../components/lab/modules";
+import { openLabStack } from "../automation";
+import { labSettings, validateSettings } from "../lab-args";
+import { ProgressView } from "../progress";
+import { Io, pulumiFailure, renderEndpoints } from "./shared";
+
+/** Options of `labctl up`. */
+export interface UpOptions {
+  readonly module: ModuleId;
+  /** @default "docker" */
+  readonly target: Target;
+  /** kubeconfig context for the kubernetes target. @default the current context */
+  readonly context?: string;
+  /** Print one JSON document instead of progress. @default false */
+  readonly json: boolean;
+}
+
+/** Stands up a module's lab and prints its endpoints. */
+export async function up(opts: UpOptions, io: Io): Promise<number> {
+  const settings = labSettings(opts.module, opts.target, opts.context);
+  validateSettings(settings);
+  const mod = MODULES[opts.module];
+  if (!opts.json) io.out(`Standing up module ${mod.id} (${mod.slug}) on ${opts.target}: ${Object.keys(mod.services).join(", ")}`);
+  const stack = await openLabStack({ module: opts.module, target: opts.target, config: opts.context ? { kubernetes: { context: opts.context } } : {} });
+  const progress = new ProgressView((l) => (opts.json ? undefined : io.out(l)));
+  const t0 = Date.now();
+  let result;
+  try {
+    result = await stack.up({ onEvent: (e) => progress.onEvent(e) });
+  } catch (err) {
+    throw pulumiFailure("up", err);
+  }
+  const labs = result.outputs["labs"]?.value as Record<string, unknown>;
+  if (opts.json) {
+    io.out(JSON.stringify({ stack: stack.name, seconds: (Date.now() - t0) / 1000, labs }, null, 2));
+  } else {
+    io.out(`\nReady in ${((Date.now() - t0) / 1000).toFixed(0)}s (${progress.count} resources changed).`);
+    io.out(renderEndpoints(labs as never));
+    io.out(`Credentials (Jupyter token, S3 keys): labctl status --secrets`);
+  }
+  return 0;
+}

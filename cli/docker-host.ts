@@ -1,0 +1,83 @@
+import { execFile } from "child_process";
+import * as fs from "fs";
+import { promisify } from "util";
+import { LABEL } from "../components/platform/platform";
+
+const run = promisify(execFile);
+
+/** Result of a command run in a lab container. */
+export interface ExecResult {
+  readonly ok: boolean;
+  /** Last non-empty line of output (probes print one line). */
+  readonly line: string;
+  readonly output: string;
+  readonly seconds: number;
+}
+
+/** Runs `command` in container `name` with a timeout; never throws. */
+export async function dockerExec(name: string, command: readonly string[], timeoutSeconds = 300): Promise<ExecResult> {
+  const started = Date.now();
+  try {
+    const { stdout, stderr } = await run("docker", ["exec", name, ...command], { timeout: timeoutSeconds * 1000, maxBuffer: 16 * 1024 * 1024 });
+    const output = `${stdout}${stderr}`;
+    return { ok: true, line: lastLine(stdout || stderr), output, seconds: (Date.now() - started) / 1000 };
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; killed?: boolean; message: string };
+    const output = `${e.stdout ?? ""}${e.stderr ?? ""}`;
+    const line = e.killed ? `timed out after ${timeoutSeconds}s` : lastLine(e.stdout || e.stderr || e.message);
+    return { ok: false, line, output, seconds: (Date.now() - started) / 1000 };
+  }
+}
+
+function lastLine(text: string): string {
+  return text.trim().split("\n").filter((l) => l.trim() !== "").pop() ?? "";
+}
+
+/** Objects still carrying a lab's label: what `down` must leave at zero. */
+export interface Leftovers {
+  readonly containers: string[];
+  readonly volumes: string[];
+  readonly networks: string[];
+}
+
+/** Lists containers, volumes and networks labelled with `lab`. */
+export async function dockerLeftovers(lab: string): Promise<Leftovers> {
+  const filter = `label=${LABEL.lab}=${lab}`;
+  const list = async (args: string[]) => (await run("docker", [...args, "--filter", filter, "--format", "{{.Name}}"])).stdout.split("\n").filter(Boolean);
+  const [containers, volumes, networks] = await Promise.all([
+    run("docker", ["ps", "-a", "--filter", filter, "--format", "{{.Names}}"]).then((r) => r.stdout.split("\n").filter(Boolean)),
+    list(["volume", "ls"]),
+    list(["network", "ls"]),
+  ]);
+  return { containers, volumes, networks };
+}
+
+/** Container ids of a lab by name. */
+export async function labContainers(lab: string): Promise<{ id: string; name: string }[]> {
+  const { stdout } = await run("docker", ["ps", "--no-trunc", "--filter", `label=${LABEL.lab}=${lab}`, "--format", "{{.ID}} {{.Names}}"]);
+  return stdout.split("\n").filter(Boolean).map((l) => {
+    const [id, name] = l.split(" ");
+    return { id: id!, name: name! };
+  });
+}
+
+/** cgroup files that hold a container's current and peak memory (v1 or v2, cgroupfs or systemd). */
+function cgroupMemoryFiles(id: string): { current?: string; peak?: string } {
+  const candidates = [
+    { current: `/sys/fs/cgroup/memory/docker/${id}/memory.usage_in_bytes`, peak: `/sys/fs/cgroup/memory/docker/${id}/memory.max_usage_in_bytes` },
+    { current: `/sys/fs/cgroup/docker/${id}/memory.current`, peak: `/sys/fs/cgroup/docker/${id}/memory.peak` },
+    { current: `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.current`, peak: `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.peak` },
+  ];
+  return candidates.find((c) => fs.existsSync(c.current)) ?? {};
+}
+
+/** Current and peak memory of each running container of a lab, in bytes. */
+export async function labMemory(lab: string): Promise<{ name: string; current: number; peak: number }[]> {
+  const out: { name: string; current: number; peak: number }[] = [];
+  for (const c of await labContainers(lab)) {
+    const files = cgroupMemoryFiles(c.id);
+    const read = (f?: string) => (f && fs.existsSync(f) ? Number(fs.readFileSync(f, "utf8").trim()) : Number.NaN);
+    out.push({ name: c.name, current: read(files.current), peak: read(files.peak) });
+  }
+  return out;
+}
