@@ -17,11 +17,13 @@ import { status } from "./commands/status";
 import { up } from "./commands/up";
 import { EXIT, UserError } from "./errors";
 import { resolveModule, resolveTarget } from "./lab-args";
+import { moduleImages } from "../components/lab/modules";
 
 const USAGE = `usage: labctl <command> [options]
   up <module> [--target docker|kubernetes] [--context NAME] [--json]   stand up a module's lab (1-5 or foundations|spark|ml|streaming|storage)
   status [--json] [--secrets]                                           health, endpoints and UIs of every lab
-  down [<module>] [--target docker|kubernetes] [--json]                 destroy a lab (all labs without a module) and verify nothing is left`;
+  down [<module>] [--target docker|kubernetes] [--json]                 destroy a lab (all labs without a module) and verify nothing is left
+  images <module>                                                       list the lab images a module uses (for npm run images -- --only)`;
 
 const io: Io = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
 
@@ -53,8 +55,11 @@ export async function main(argv: string[]): Promise<number> {
       return down({ ...(moduleArg ? { module: resolveModule(moduleArg) } : {}), target, json: values.json }, io, async () => labStacks(await labWorkspace()));
     case "status":
       return status({ json: values.json, secrets: values.secrets }, io, await labStacks(await labWorkspace()));
+    case "images":
+      io.out(moduleImages(resolveModule(moduleArg)).join(","));
+      return EXIT.ok;
     default:
-      throw new UserError(`unknown command "${command}"; use up, status or down (labctl --help)`);
+      throw new UserError(`unknown command "${command}"; use up, status, down or images (labctl --help)`);
   }
 }
 

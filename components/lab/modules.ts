@@ -116,3 +116,18 @@ export function findModule(idOrSlug: string | number): ModuleDefinition | undefi
   const key = String(idOrSlug).trim().toLowerCase();
   return Object.values(MODULES).find((m) => String(m.id) === key || m.slug === key || `module-${m.id}` === key || `m${m.id}` === key);
 }
+
+/** The lab image each service runs. */
+export const SERVICE_IMAGE: Readonly<Record<ServiceName, string>> = {
+  objectStore: "minio",
+  hdfs: "hadoop",
+  kafka: "kafka",
+  spark: "spark",
+  dask: "dask",
+  workspace: "workspace",
+};
+
+/** Images a module's lab uses. */
+export function moduleImages(id: ModuleId): string[] {
+  return SERVICE_ORDER.filter((s) => MODULES[id].services[s] !== undefined).map((s) => SERVICE_IMAGE[s]);
+}
