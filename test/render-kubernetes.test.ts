@@ -104,3 +104,16 @@ describe("Kubernetes renderer", () => {
     expect(new Set(recorded.map((r) => r.urn)).size).toBe(recorded.length);
   });
 });
+
+describe("kind cluster config", () => {
+  it("maps every host port any module's default lab uses", () => {
+    const YAML = require("yaml") as typeof import("yaml");
+    const fs = require("fs") as typeof import("fs");
+    const kind = YAML.parse(fs.readFileSync(`${__dirname}/../stacks/kind-cluster.yaml`, "utf8"));
+    const mapped = new Set<number>(kind.nodes[0].extraPortMappings.map((m: { hostPort: number }) => m.hostPort));
+    for (const id of Object.keys(MODULES).map(Number) as ModuleId[]) {
+      const ports = planLab({ name: "x", module: id, context: ctx }).specs.flatMap((s) => s.workloads.flatMap((w) => w.ports.map((p) => p.hostPort)));
+      for (const p of ports.filter((x): x is number => x !== undefined)) expect(mapped.has(p), `module ${id} port ${p}`).toBe(true);
+    }
+  });
+});
