@@ -1,0 +1,86 @@
+import { spawn, execFile } from "child_process";
+import * as crypto from "crypto";
+import { promisify } from "util";
+import { LABEL } from "../../components/platform/platform";
+import { LabHandle } from "./lab";
+
+const run = promisify(execFile);
+
+/** A job: a Python file run as a client of the lab. */
+export interface JobSpec {
+  /** Short name for logs and the container name. */
+  readonly name: string;
+  /** Directory on this machine mounted read-only at /jobs. */
+  readonly dir: string;
+  /** Script inside `dir`. */
+  readonly script: string;
+  readonly args?: readonly string[];
+  /** @default 600 */
+  readonly timeoutSeconds?: number;
+  /** Memory limit of the job container. @default "1280m" */
+  readonly memory?: string;
+  /** Called with each output line (progress). */
+  readonly onLine?: (line: string) => void;
+}
+
+/** A job that failed: the reason, and the last lines of its output. */
+export class JobError extends Error {
+  constructor(message: string, public readonly log: string) {
+    super(message);
+  }
+}
+
+/**
+ * Runs a job in a container on the lab's network (Docker), with the lab's
+ * client env, the workspace image (so its libraries match the notebook's),
+ * a timeout, and live output. Returns stdout; throws {@link JobError}.
+ */
+export async function runJob(lab: LabHandle, job: JobSpec): Promise<string> {
+  if (lab.target !== "docker") throw new Error(`jobs on ${lab.target} are not supported yet`);
+  const env = lab.jobEnv();
+  const container = `${lab.name}-job-${job.name}-${crypto.randomBytes(3).toString("hex")}`;
+  const image = lab.plan.context.images.workspace;
+  const args = [
+    "run", "--rm", "--name", container,
+    "--network", lab.name,
+    "--label", `${LABEL.lab}=${lab.name}`, "--label", "io.bigdata-labs.role=job",
+    "--memory", job.memory ?? "1280m",
+    "--user", "1000",
+    "-v", `${job.dir}:/jobs:ro`,
+    ...Object.keys(env).flatMap((k) => ["-e", k]),
+    image, "python3", `/jobs/${job.script}`, ...(job.args ?? []),
+  ];
+  const timeout = job.timeoutSeconds ?? 600;
+  return new Promise((resolve, reject) => {
+    // Values come through the environment, so credentials never appear in a process list.
+    const child = spawn("docker", args, { env: { ...process.env, ...env } });
+    const out: string[] = [];
+    const tail: string[] = [];
+    const onData = (isErr: boolean) => (buf: Buffer) => {
+      for (const line of buf.toString("utf8").split("\n")) {
+        if (line === "") continue;
+        if (!isErr) out.push(line);
+        tail.push(line);
+        if (tail.length > 200) tail.shift();
+        if (!/^\s*(WARN|INFO|\d\d\/\d\d\/\d\d)/.test(line)) job.onLine?.(line);
+      }
+    };
+    child.stdout.on("data", onData(false));
+    child.stderr.on("data", onData(true));
+    const timer = setTimeout(() => {
+      void run("docker", ["rm", "-f", container]).catch(() => undefined);
+      reject(new JobError(`job ${job.name} timed out after ${timeout}s`, relevant(tail)));
+    }, timeout * 1000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out.join("\n"));
+      else reject(new JobError(`job ${job.name} exited with code ${code}`, relevant(tail)));
+    });
+  });
+}
+
+/** The lines of a failed job's output worth showing: errors and the end. */
+function relevant(lines: readonly string[]): string {
+  const errors = lines.filter((l) => /Error|Exception|Traceback|error:/.test(l)).slice(-8);
+  return [...errors, "...", ...lines.slice(-8)].join("\n");
+}

@@ -1,0 +1,37 @@
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { LabHandle } from "./lab";
+
+/** S3 access to the lab's MinIO from this machine (its published port). */
+export class LabS3 {
+  private readonly client: S3Client;
+
+  constructor(lab: LabHandle) {
+    this.client = new S3Client({
+      endpoint: lab.hostEndpoint("minio", "s3"),
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: { accessKeyId: lab.credentials.s3AccessKey ?? "", secretAccessKey: lab.credentials.s3SecretKey ?? "" },
+    });
+  }
+
+  async put(bucket: string, key: string, body: string | Uint8Array): Promise<void> {
+    await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  }
+
+  async get(bucket: string, key: string): Promise<Uint8Array> {
+    const r = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return r.Body!.transformToByteArray();
+  }
+
+  /** Keys under a prefix, with sizes. */
+  async list(bucket: string, prefix: string): Promise<{ key: string; size: number }[]> {
+    const out: { key: string; size: number }[] = [];
+    let token: string | undefined;
+    do {
+      const r = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+      for (const o of r.Contents ?? []) out.push({ key: o.Key!, size: o.Size ?? 0 });
+      token = r.IsTruncated ? r.NextContinuationToken : undefined;
+    } while (token);
+    return out;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Runs a module's workload driver against the running lab:
+ *   ts-node lab-workloads/run.ts --module 2 [--target docker] [--seed 42] [--size small] [--solution path/to/job.py]
+ * Prints every check with expected vs actual, and `N passed, N failed`.
+ */
+import { parseArgs } from "util";
+import { Target } from "../components/config/schema";
+import { findModule, ModuleId } from "../components/lab/modules";
+import { CheckResult, formatResults } from "./common/check";
+import { Driver } from "./common/driver";
+import { openLab } from "./common/lab";
+
+/** Drivers by module. */
+export function driverFor(module: ModuleId): Driver {
+  switch (module) {
+    case 2:
+      return (require("./m2/driver") as { driver: Driver }).driver;
+    default:
+      throw new Error(`module ${module} has no workload driver yet`);
+  }
+}
+
+/** Runs one module's driver and returns its checks. */
+export async function runWorkload(module: ModuleId, target: Target, opts: { seed: number; size: "small" | "medium"; solution?: string; log: (l: string) => void }): Promise<CheckResult[]> {
+  const lab = await openLab(module, target);
+  return driverFor(module)(lab, opts);
+}
+
+if (require.main === module) {
+  const { values } = parseArgs({ options: { module: { type: "string" }, target: { type: "string", default: "docker" }, seed: { type: "string", default: "42" }, size: { type: "string", default: "small" }, solution: { type: "string" } } });
+  const mod = findModule(values.module ?? "");
+  const log = (l: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${l}\n`);
+  if (!mod) {
+    process.stderr.write("workloads: --module must be 1-5\n");
+    process.exit(2);
+  }
+  runWorkload(mod.id, values.target as Target, { seed: Number(values.seed), size: values.size as "small" | "medium", ...(values.solution ? { solution: values.solution } : {}), log })
+    .then((results) => {
+      process.stdout.write(`${formatResults(results)}\n`);
+      const failed = results.filter((r) => !r.ok).length;
+      process.stdout.write(`${results.length - failed} passed, ${failed} failed\n`);
+      process.exitCode = failed === 0 ? 0 : 1;
+    })
+    .catch((err: unknown) => {
+      process.stderr.write(`workloads: ${(err as Error).message.split("\n")[0]}\n`);
+      process.stdout.write("0 passed, 1 failed\n");
+      process.exitCode = 1;
+    });
+}
