@@ -45,6 +45,8 @@ describe("Spark spec", () => {
     [{ workerMemory: "lots" }, /^lab:services\.spark\.workerMemory: cannot read "lots" as a memory size/],
     [{ executorMemory: "1g" }, /^lab:services\.spark\.executorMemory: 1024m is more than a worker offers \(640m\)/],
     [{ history: true }, /^lab:services\.spark\.history: needs the lab's object store/],
+    [{ driverMemory: "384m" }, /^lab:services\.spark\.driverMemory: 384m is below the 450m Spark needs/],
+    [{ executorMemory: "256Mi" }, /^lab:services\.spark\.executorMemory: 256m is below the 450m Spark needs/],
   ])("rejects %j", (args, message) => expect(() => resolveSparkSpec(args, ctx)).toThrow(message));
 });
 

@@ -13,9 +13,9 @@ export interface SparkArgs {
   readonly workerMemory?: string;
   /** Heap of the master and worker daemons (`SPARK_DAEMON_MEMORY`). @default "160m" */
   readonly daemonMemory?: string;
-  /** Heap of each executor (`spark.executor.memory`); at most `workerMemory`. @default "512m" */
+  /** Heap of each executor (`spark.executor.memory`); 450m to `workerMemory`. @default "512m" */
   readonly executorMemory?: string;
-  /** Heap of a notebook or job driver (`spark.driver.memory`). @default "384m" */
+  /** Heap of a notebook or job driver (`spark.driver.memory`); Spark needs at least 450m. @default "512m" */
   readonly driverMemory?: string;
   /** Run a history server reading event logs from the lab's object store. @default false */
   readonly history?: boolean;
@@ -48,6 +48,9 @@ export interface SparkSpec extends ServiceSpec {
 /** Driver ports executors connect back to (fixed, so they can be opened). */
 export const SPARK_DRIVER_PORTS = { driver: 7078, blockManager: 7079, ui: 4040 } as const;
 
+/** The smallest heap Spark accepts for a driver or an executor (1.5 × its 300 MiB reserve). */
+export const SPARK_MIN_HEAP = 471_859_200;
+
 /** Spark image version label. */
 export const SPARK_VERSION_LABEL = "4";
 
@@ -62,7 +65,11 @@ export function resolveSparkSpec(args: SparkArgs, ctx: SpecContext, s3?: S3Acces
   const workerMemory = parseMemory(`${f}.workerMemory`, args.workerMemory ?? "640Mi");
   const daemon = parseMemory(`${f}.daemonMemory`, args.daemonMemory ?? "160m");
   const executor = parseMemory(`${f}.executorMemory`, args.executorMemory ?? "512m");
-  const driver = parseMemory(`${f}.driverMemory`, args.driverMemory ?? "384m");
+  const driver = parseMemory(`${f}.driverMemory`, args.driverMemory ?? "512m");
+  for (const [key, bytes] of [["driverMemory", driver], ["executorMemory", executor]] as const) {
+    // Spark refuses to start a driver or executor with less (INVALID_DRIVER_MEMORY / INVALID_EXECUTOR_MEMORY).
+    if (bytes < SPARK_MIN_HEAP) throw new LabConfigError(`${f}.${key}`, `${jvmSize(bytes)} is below the 450m Spark needs`, 'Set at least "450m" (default "512m")');
+  }
   if (executor > workerMemory) {
     throw new LabConfigError(`${f}.executorMemory`, `${jvmSize(executor)} is more than a worker offers (${jvmSize(workerMemory)}), so no executor could start`, `Lower it or raise ${f}.workerMemory`);
   }
@@ -156,7 +163,6 @@ export function resolveSparkSpec(args: SparkArgs, ctx: SpecContext, s3?: S3Acces
     "spark.driver.port": String(SPARK_DRIVER_PORTS.driver),
     "spark.blockManager.port": String(SPARK_DRIVER_PORTS.blockManager),
     "spark.executor.memory": jvmSize(executor),
-    "spark.executor.cores": String(cores),
     "spark.cores.max": String(workers * cores),
     "spark.sql.shuffle.partitions": String(Math.max(2, workers * cores * 2)),
     ...s3Conf,

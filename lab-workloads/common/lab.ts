@@ -52,7 +52,7 @@ export async function openLab(module: ModuleId, target: Target): Promise<LabHand
     jobEnv() {
       const env: Record<string, string> = { PYTHONUNBUFFERED: "1" };
       for (const [k, v] of Object.entries(plan.clientEnv)) env[k] = secretValue(v);
-      if (plan.spark) env["PYSPARK_SUBMIT_ARGS"] = pysparkSubmitArgs({ ...plan.spark.clientConf, "spark.ui.enabled": "false" });
+      if (plan.spark) env["PYSPARK_SUBMIT_ARGS"] = pysparkSubmitArgs({ ...plan.spark.clientConf, "spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false" });
       return env;
     },
   };
