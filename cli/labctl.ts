@@ -14,6 +14,7 @@ import { labWorkspace } from "./automation";
 import { down, labStacks } from "./commands/down";
 import { Io } from "./commands/shared";
 import { status } from "./commands/status";
+import { checkLab } from "./commands/check";
 import { up } from "./commands/up";
 import { EXIT, UserError } from "./errors";
 import { resolveModule, resolveTarget } from "./lab-args";
@@ -21,6 +22,7 @@ import { moduleImages } from "../components/lab/modules";
 
 const USAGE = `usage: labctl <command> [options]
   up <module> [--target docker|kubernetes] [--context NAME] [--json]   stand up a module's lab (1-5 or foundations|spark|ml|streaming|storage)
+  check <module> [--solution FILE] [--seed N] [--json]                  run the module's jobs on its lab and check the outputs
   status [--json] [--secrets]                                           health, endpoints and UIs of every lab
   down [<module>] [--target docker|kubernetes] [--json]                 destroy a lab (all labs without a module) and verify nothing is left
   images <module>                                                       list the lab images a module uses (for npm run images -- --only)`;
@@ -37,6 +39,8 @@ export async function main(argv: string[]): Promise<number> {
       context: { type: "string" },
       json: { type: "boolean", default: false },
       secrets: { type: "boolean", default: false },
+      solution: { type: "string" },
+      seed: { type: "string", default: "42" },
       debug: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -53,13 +57,18 @@ export async function main(argv: string[]): Promise<number> {
       return up({ module: resolveModule(moduleArg), target, ...(values.context ? { context: values.context } : {}), json: values.json }, io);
     case "down":
       return down({ ...(moduleArg ? { module: resolveModule(moduleArg) } : {}), target, json: values.json }, io, async () => labStacks(await labWorkspace()));
+    case "check": {
+      const seed = Number(values.seed);
+      if (!Number.isInteger(seed) || seed < 0) throw new UserError(`--seed ${values.seed}: use a whole number`);
+      return checkLab({ module: resolveModule(moduleArg), target, seed, json: values.json, ...(values.solution ? { solution: values.solution } : {}) }, io);
+    }
     case "status":
       return status({ json: values.json, secrets: values.secrets }, io, await labStacks(await labWorkspace()));
     case "images":
       io.out(moduleImages(resolveModule(moduleArg)).join(","));
       return EXIT.ok;
     default:
-      throw new UserError(`unknown command "${command}"; use up, status, down or images (labctl --help)`);
+      throw new UserError(`unknown command "${command}"; use up, check, status, down or images (labctl --help)`);
   }
 }
 

@@ -10,6 +10,11 @@ import { CheckResult, formatResults } from "./common/check";
 import { Driver } from "./common/driver";
 import { openLab } from "./common/lab";
 
+/** Modules whose workload driver exists. */
+export function hasDriver(module: ModuleId): boolean {
+  return module === 2;
+}
+
 /** Drivers by module. */
 export function driverFor(module: ModuleId): Driver {
   switch (module) {

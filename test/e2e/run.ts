@@ -18,6 +18,8 @@ import { containerNames } from "../../components/platform/docker/render";
 import { openLabStack } from "../../cli/automation";
 import { dockerExec, dockerLeftovers, labMemory } from "../../cli/docker-host";
 import { loadImageManifest } from "../../stacks/config";
+import { formatResults } from "../../lab-workloads/common/check";
+import { hasDriver, runWorkload } from "../../lab-workloads/run";
 
 interface Check {
   readonly name: string;
@@ -77,6 +79,15 @@ async function runModule(module: ModuleId): Promise<Check[]> {
       check(`probe ${p.service} (${p.what})`, r.ok, `${r.line} [${r.seconds.toFixed(1)} s]`);
     }
     log(`  probes took ${secs(probeStart).toFixed(1)} s`);
+    if (hasDriver(module)) {
+      const checkStart = t0();
+      const results = await runWorkload(module, "docker", { seed: 42, size: "small", log: (l) => (l.startsWith("  ") ? undefined : log(`  driver: ${l}`)) });
+      for (const line of formatResults(results).split("\n")) log(`  ${line}`);
+      for (const r of results) check(`workload: ${r.name}`, r.ok, r.error ?? `${r.assertions.filter((a) => a.ok).length}/${r.assertions.length} assertions [${r.seconds.toFixed(1)} s]`);
+      log(`  workload checks took ${secs(checkStart).toFixed(1)} s`);
+    } else {
+      log(`  module ${module} has no workload driver yet: probes only`);
+    }
     const mem = await labMemory(lab);
     const peak = mem.reduce((a, m) => a + (Number.isFinite(m.peak) ? m.peak : 0), 0);
     const current = mem.reduce((a, m) => a + (Number.isFinite(m.current) ? m.current : 0), 0);
