@@ -47,7 +47,7 @@ step "lab images"
 bash scripts/images.sh || fatal "image build failed"
 
 step "end-to-end on Docker"
-npm run --silent test:e2e -- --target docker --module "${E2E_MODULES:-2}" | tee .labs/e2e.log
+npm run --silent test:e2e -- --target docker --module "${E2E_MODULES:-1,2,3,4,5}" | tee .labs/e2e.log
 line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' .labs/e2e.log | tail -n 1)
 if [ -n "$line" ]; then
   passed=$((passed + $(echo "$line" | cut -d' ' -f1)))
