@@ -12,12 +12,14 @@ import { openLab } from "./common/lab";
 
 /** Modules whose workload driver exists. */
 export function hasDriver(module: ModuleId): boolean {
-  return module === 2;
+  return module === 1 || module === 2;
 }
 
 /** Drivers by module. */
 export function driverFor(module: ModuleId): Driver {
   switch (module) {
+    case 1:
+      return (require("./m1/driver") as { driver: Driver }).driver;
     case 2:
       return (require("./m2/driver") as { driver: Driver }).driver;
     default:

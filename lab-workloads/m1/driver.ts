@@ -1,0 +1,122 @@
+import * as path from "path";
+import { check, Checker } from "../common/check";
+import { Driver, runId } from "../common/driver";
+import { runJob } from "../common/jobs";
+import { Rng } from "../common/random";
+import { LabS3 } from "../common/s3";
+
+const SIZES = { small: { rows: 100_000, files: 4 }, medium: { rows: 5_000_000, files: 16 } };
+const CATEGORIES = ["books", "games", "garden", "grocery", "health", "music", "sports", "toys"];
+const WORDS = ["fast", "blue", "gift", "bulk", "sale", "new", "used", "promo", "local", "online"];
+/** Memory cap for the pandas exercise: the file is larger, a chunk is smaller. */
+const CAP_BYTES = 2 * 1024 * 1024;
+/** Threshold of the Polars query, in cents. */
+const MIN_CENTS = 25_000;
+
+interface Row {
+  category: string;
+  amountCents: number;
+}
+
+type Totals = Record<string, { sum: number; count: number }>;
+
+/** The CSV and, for checking, the rows' category and amount. */
+function generate(rng: Rng, rows: number): { csv: string; rows: Row[] } {
+  const lines = ["id,category,amount,quantity,note,ts"];
+  const out: Row[] = [];
+  for (let i = 0; i < rows; i++) {
+    const category = rng.pick(CATEGORIES);
+    const amountCents = rng.int(100, 50_000);
+    const note = Array.from({ length: rng.int(2, 6) }, () => rng.pick(WORDS)).join(" ");
+    lines.push(`${i + 1},${category},${(amountCents / 100).toFixed(2)},${rng.int(1, 9)},${note},2026-0${rng.int(1, 9)}-1${rng.int(0, 9)}T12:00:00`);
+    out.push({ category, amountCents });
+  }
+  return { csv: `${lines.join("\n")}\n`, rows: out };
+}
+
+/** The driver's own totals per category, for rows at or above `minCents`. */
+function expectedTotals(rows: readonly Row[], minCents = 0): Map<string, { cents: number; count: number }> {
+  const t = new Map<string, { cents: number; count: number }>();
+  for (const r of rows) {
+    if (r.amountCents < minCents) continue;
+    const e = t.get(r.category) ?? { cents: 0, count: 0 };
+    e.cents += r.amountCents;
+    e.count += 1;
+    t.set(r.category, e);
+  }
+  return t;
+}
+
+/** Compares a job's totals with the driver's, category by category. */
+function compareTotals(c: Checker, label: string, expected: Map<string, { cents: number; count: number }>, actual: Totals | undefined): void {
+  c.equal(`${label}: categories`, expected.size, Object.keys(actual ?? {}).length);
+  let worst = 0;
+  let countsOk = true;
+  for (const [k, e] of expected) {
+    const a = actual?.[k];
+    if (!a) { countsOk = false; continue; }
+    worst = Math.max(worst, Math.abs(a.sum - e.cents / 100) / (e.cents / 100));
+    if (a.count !== e.count) countsOk = false;
+  }
+  c.that(`${label}: counts per category`, countsOk, "all equal", countsOk ? "all equal" : "some differ");
+  c.that(`${label}: sums per category`, worst <= 1e-9, "relative error ≤ 1e-9", `max relative error ${worst.toExponential(2)}`);
+}
+
+/**
+ * Module 1 (foundations): pandas chunked aggregation under a memory cap,
+ * the same on Dask over Parquet in S3, a Polars lazy query, and Parquet
+ * column pruning measured in bytes read; all against the driver's answer.
+ */
+export const driver: Driver = async (lab, opts) => {
+  const s3 = new LabS3(lab);
+  const size = SIZES[opts.size];
+  const id = runId(opts.seed);
+  const data = generate(new Rng(opts.seed), size.rows);
+  const base = `m1/${id}`;
+  opts.log(`seeding s3://datasets/${base}/ (${size.rows} rows, ${(data.csv.length / 1e6).toFixed(1)} MB CSV)`);
+  await s3.put("datasets", `${base}/sales.csv`, data.csv);
+  const dir = path.join(__dirname, "jobs");
+  const job = (name: string, script: string, args: string[]) => {
+    const own = opts.solution && path.basename(opts.solution) === script;
+    return runJob(lab, { name, dir: own ? path.dirname(path.resolve(opts.solution!)) : dir, script, args, onLine: (l) => opts.log(`  ${name} | ${l}`) });
+  };
+  const result = async (key: string) => JSON.parse(Buffer.from(await s3.get("outputs", key)).toString("utf8"));
+  const all = expectedTotals(data.rows);
+
+  const pandas = await check("pandas chunked aggregation over a file larger than the memory cap", async (c) => {
+    await job("pandas", "pandas_chunked.py", [`s3://datasets/${base}/sales.csv`, String(CAP_BYTES), `s3://outputs/${base}/pandas.json`]);
+    const r = await result(`${base}/pandas.json`);
+    c.that("file is larger than the cap", r.file_bytes > CAP_BYTES, `> ${CAP_BYTES} bytes`, `${r.file_bytes} bytes`);
+    c.that("largest chunk held stays under the cap", r.peak_chunk_bytes < CAP_BYTES, `< ${CAP_BYTES} bytes`, `${r.peak_chunk_bytes} bytes`);
+    compareTotals(c, "pandas", all, r.totals);
+  });
+
+  const parquet = await check("CSV to Parquet in S3", async (c) => {
+    await job("parquet", "to_parquet.py", [`s3://datasets/${base}/sales.csv`, `s3://datasets/${base}/parquet`, String(size.files)]);
+    const files = await s3.list("datasets", `${base}/parquet/`);
+    c.equal("Parquet files", size.files, files.length);
+  });
+
+  const dask = await check("Dask cluster aggregation over Parquet in S3", async (c) => {
+    await job("dask", "dask_parquet.py", [`s3://datasets/${base}/parquet/`, `s3://outputs/${base}/dask.json`]);
+    compareTotals(c, "dask", all, (await result(`${base}/dask.json`)).totals);
+  });
+
+  const polars = await check("Polars lazy query (filter + group_by)", async (c) => {
+    await job("polars", "polars_lazy.py", [`s3://datasets/${base}/parquet`, (MIN_CENTS / 100).toFixed(2), `s3://outputs/${base}/polars.json`]);
+    const r = await result(`${base}/polars.json`);
+    const planLine = String(r.plan).split("\n").find((l) => /SELECTION|FILTER/i.test(l));
+    c.that("the optimized plan filters at the scan", planLine !== undefined, "a predicate in the plan", planLine?.trim() ?? String(r.plan).split("\n")[0] ?? "");
+    compareTotals(c, "polars", expectedTotals(data.rows, MIN_CENTS), r.totals);
+  });
+
+  const pruning = await check("Parquet column pruning (bytes read)", async (c) => {
+    await job("pruning", "column_pruning.py", [`s3://datasets/${base}/parquet/part-000.parquet`, `s3://outputs/${base}/pruning.json`]);
+    const r = await result(`${base}/pruning.json`);
+    const rows = Math.ceil(size.rows / size.files);
+    c.equal("rows read with one column", rows, r.one_column.rows);
+    c.equal("rows read with all columns", rows, r.all_columns.rows);
+    c.that("one column reads less than half the bytes of all columns", r.one_column.bytes_read < r.all_columns.bytes_read / 2, `< ${Math.round(r.all_columns.bytes_read / 2)} bytes`, `${r.one_column.bytes_read} of ${r.all_columns.bytes_read} bytes`);
+  });
+  return [pandas, parquet, dask, polars, pruning];
+};
