@@ -1,0 +1,368 @@
+#!/usr/bin/env bash
+# Offline toolchain for real `pulumi up` runs (invoked as `npm run toolchain`).
+#
+# Builds or reuses, under one cache root (default /var/cache/bigdata-labs):
+#   1. a running Docker engine              (apt: docker.io, debootstrap, jq)
+#   2. the base image debian:bookworm-slim   (debootstrap + docker import)
+#   3. the Pulumi CLI                        (Go module proxy: pulumi/pkg + pulumi/sdk)
+#   4. the Node.js language host             (Go module proxy: pulumi/sdk v3.68.0)
+#   5. the dynamic-provider plugin           (a small shell script)
+#   6. the Kubernetes provider plugin        (Go module proxy: pulumi-kubernetes)
+# and writes $ROOT/env.sh. A second run reuses everything.
+#
+# Layout: $ROOT/bin (binaries), $ROOT/src (sources), $ROOT/logs (build logs),
+#         $ROOT/go (Go module and build caches), $ROOT/pulumi-home (PULUMI_HOME).
+#
+# Knobs (environment):
+#   BIGDATA_LABS_HOME      cache root
+#   TOOLCHAIN_BASE_IMAGE   name of the base image (default debian:bookworm-slim)
+#   TOOLCHAIN_FORCE        space-separated steps to rebuild: cli langhost dynamic kubernetes base-image
+set -euo pipefail
+
+ROOT=${BIGDATA_LABS_HOME:-/var/cache/bigdata-labs}
+BIN=$ROOT/bin
+SRC=$ROOT/src
+LOGS=$ROOT/logs
+TMPD=$ROOT/tmp
+STAMPS=$ROOT/stamps
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+BASE_IMAGE=${TOOLCHAIN_BASE_IMAGE:-debian:bookworm-slim}
+DEBIAN_MIRROR=http://deb.debian.org/debian
+PULUMI_DEFAULT_VERSION=3.259.0
+# The only pulumi-kubernetes provider commit the module proxy serves: the v4.25.0 release
+# commit (tag v4.25.0; its sdk/v4.25.0 tag is the child commit that only touches sdk/).
+K8S_VERSION=4.25.0
+K8S_PROVIDER_MODULE=github.com/pulumi/pulumi-kubernetes/provider/v4@v4.0.0-20260115033456-f47bc2d6f199
+K8S_SDK_MODULE=github.com/pulumi/pulumi-kubernetes/sdk/v4@v${K8S_VERSION}
+# The language host: the proxy refuses every version of the standalone module
+# github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3. Up to v3.68.0 the host was a
+# package inside the sdk module, and that host still drives CLI 3.259 with @pulumi/pulumi 3.259
+# (the engine falls back from GetRequiredPackages to GetRequiredPlugins). It ignores
+# `runtime.options` in Pulumi.yaml (TypeScript is always on).
+LANGHOST_SDK_VERSION=v3.68.0
+MIN_FREE_GB=10
+MIN_GO_MINOR=25
+
+# ---------------------------------------------------------------- helpers
+
+die() { # die <what is missing> <how to fix>
+    echo "toolchain: $1 — $2" >&2
+    exit 1
+}
+
+log() { echo "[toolchain] $*"; }
+
+# run_step <name> <function>: the function sets STATUS=built|reused.
+run_step() {
+    local name=$1 fn=$2 t0 dt
+    STATUS=reused
+    t0=${EPOCHREALTIME/./}
+    "$fn"
+    dt=$(((${EPOCHREALTIME/./} - t0) / 100000)) # tenths of a second
+    echo "[toolchain] $name: $STATUS ($((dt / 10)).$((dt % 10))s)"
+}
+
+forced() { [[ " ${TOOLCHAIN_FORCE:-} " == *" $1 "* ]]; }
+
+is_root() { [[ $(id -u) -eq 0 ]]; }
+
+DISK_CHECKED=
+need_disk() {
+    [[ -n $DISK_CHECKED ]] && return 0
+    local avail_kb
+    avail_kb=$(df -Pk "$ROOT" | awk 'NR==2 {print $4}')
+    if ((avail_kb < MIN_FREE_GB * 1024 * 1024)); then
+        die "${MIN_FREE_GB} GB free disk at $ROOT (have $((avail_kb / 1024 / 1024)) GB)" \
+            "free space or set BIGDATA_LABS_HOME to a larger disk"
+    fi
+    DISK_CHECKED=1
+}
+
+APT_UPDATED=
+apt_install() { # apt_install <pkg>... (installs only what is missing)
+    local missing=() p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    ((${#missing[@]})) || return 0
+    is_root || die "root to install ${missing[*]}" "rerun as root (sudo npm run toolchain) or install them yourself"
+    command -v apt-get >/dev/null || die "apt-get to install ${missing[*]}" "install ${missing[*]} with your package manager"
+    need_disk
+    if [[ -z $APT_UPDATED ]]; then
+        apt-get update >>"$LOGS/apt.log" 2>&1 ||
+            die "the Debian package registry (apt-get update failed, see $LOGS/apt.log)" "check network/proxy settings for deb.debian.org"
+        APT_UPDATED=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >>"$LOGS/apt.log" 2>&1 ||
+        die "packages ${missing[*]} (apt-get install failed, see $LOGS/apt.log)" "fix apt and rerun"
+}
+
+# Go: a toolchain new enough for the modules, and a reachable module proxy.
+GO_READY=
+need_go() {
+    [[ -n $GO_READY ]] && return 0
+    local cand v minor found=
+    for cand in "$(command -v go || true)" /usr/local/go/bin/go; do
+        [[ -n $cand && -x $cand ]] || continue
+        v=$("$cand" env GOVERSION 2>/dev/null || true) # e.g. go1.26.8
+        minor=$(echo "$v" | sed -nE 's/^go1\.([0-9]+).*/\1/p')
+        if [[ -n $minor ]] && ((minor >= MIN_GO_MINOR)); then
+            found=$cand
+            break
+        fi
+    done
+    [[ -n $found ]] || die "Go 1.${MIN_GO_MINOR}+ (found: ${v:-none})" "install it from https://go.dev/dl into /usr/local/go"
+    PATH=$(dirname "$found"):$PATH
+    export GOFLAGS="-mod=mod -modcacherw" GOTOOLCHAIN=local CGO_ENABLED=0 GOWORK=off GOSUMDB=off
+    # Keep the module and build caches under the cache root unless the user chose their own.
+    export GOMODCACHE=${GOMODCACHE:-$ROOT/go/mod}
+    export GOCACHE=${GOCACHE:-$ROOT/go/cache}
+    export GOPATH=${GOPATH:-$ROOT/go/path}
+    local proxy
+    proxy=$(go env GOPROXY | tr '|' ',' | cut -d, -f1)
+    if [[ $proxy == http* ]] && command -v curl >/dev/null; then
+        curl -fsS -o /dev/null --max-time 30 "$proxy/github.com/pulumi/pulumi/sdk/v3/@v/list" 2>/dev/null ||
+            die "the Go module proxy $proxy (unreachable)" "check network/proxy settings or set GOPROXY"
+    fi
+    need_disk
+    GO_READY=1
+}
+
+# go_get <module@version> <dir> <log>: copy a module's source tree out of the module cache.
+go_get() {
+    local mod=$1 dest=$2 logf=$3 dir
+    if [[ -f $dest/.toolchain-complete ]] && [[ $(cat "$dest/.toolchain-complete") == "$mod" ]]; then
+        return 0
+    fi
+    dir=$(cd "$TMPD" && GOFLAGS=-modcacherw go mod download -json "$mod" | node -e '
+        let s = ""; process.stdin.on("data", d => s += d).on("end", () => {
+            const j = JSON.parse(s);
+            if (j.Error || !j.Dir) { console.error(j.Error || "no Dir"); process.exit(1); }
+            console.log(j.Dir);
+        });' 2>>"$logf") || die "module $mod from the Go module proxy (see $logf)" "check GOPROXY and the log"
+    rm -rf "$dest"
+    mkdir -p "$dest"
+    cp -a "$dir"/. "$dest"/
+    chmod -R u+w "$dest"
+    echo "$mod" >"$dest/.toolchain-complete"
+}
+
+# log_header <log> <what>: separate runs inside a build log.
+log_header() { echo "=== $(date -u '+%Y-%m-%dT%H:%M:%SZ') building $2" >>"$1"; }
+
+# install_bin <built file> <name>: atomically put a finished binary into bin/.
+install_bin() {
+    chmod 0755 "$1"
+    mv -f "$1" "$BIN/$2"
+}
+
+stamp_ok() { [[ -f $STAMPS/$1 ]] && [[ $(cat "$STAMPS/$1") == "$2" ]] && [[ -x $BIN/$1 ]]; }
+stamp_set() { echo "$2" >"$STAMPS/$1"; }
+
+# Version of an npm package as locked by the project, or empty.
+locked_version() {
+    local lock=$REPO/package-lock.json
+    [[ -f $lock ]] || return 0
+    node -e '
+        const l = require(process.argv[1]);
+        const p = (l.packages || {})["node_modules/" + process.argv[2]] || (l.dependencies || {})[process.argv[2]];
+        if (p && p.version) console.log(p.version);' "$lock" "$1" 2>/dev/null || true
+}
+
+# ---------------------------------------------------------------- steps
+
+step_docker() {
+    if docker info >/dev/null 2>&1; then return 0; fi
+    STATUS=built
+    if ! command -v dockerd >/dev/null || ! command -v debootstrap >/dev/null; then
+        apt_install docker.io debootstrap jq
+    fi
+    is_root || die "a running Docker engine" "start Docker (or rerun as root so this script can start dockerd)"
+    if ! pgrep -x dockerd >/dev/null; then
+        nohup dockerd >>"$LOGS/dockerd.log" 2>&1 &
+    fi
+    local i
+    for ((i = 0; i < 60; i++)); do
+        docker info >/dev/null 2>&1 && return 0
+        sleep 1
+    done
+    die "a running Docker engine (dockerd did not answer within 60 s, see $LOGS/dockerd.log)" "fix dockerd and rerun"
+}
+
+step_base_image() {
+    if ! forced base-image && docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then return 0; fi
+    STATUS=built
+    command -v debootstrap >/dev/null || apt_install debootstrap
+    is_root || die "image $BASE_IMAGE" "run 'docker pull $BASE_IMAGE' or rerun as root to build it with debootstrap"
+    need_disk
+    local dir
+    dir=$(mktemp -d "$TMPD/rootfs.XXXXXX")
+    CLEANUP+=("$dir")
+    debootstrap --variant=minbase bookworm "$dir" "$DEBIAN_MIRROR" >"$LOGS/debootstrap.log" 2>&1 ||
+        die "image $BASE_IMAGE (debootstrap failed, see $LOGS/debootstrap.log)" "check that $DEBIAN_MIRROR is reachable"
+    rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin "$dir"/var/cache/apt/archives/*.deb
+    tar -C "$dir" -c . | docker import -c 'CMD ["bash"]' - "$BASE_IMAGE" >>"$LOGS/debootstrap.log" 2>&1 ||
+        die "image $BASE_IMAGE (docker import failed, see $LOGS/debootstrap.log)" "check the Docker engine"
+    rm -rf "$dir"
+}
+
+step_cli() {
+    local v=v$PULUMI_VERSION want
+    want="pulumi $v"
+    if ! forced cli && [[ -x $BIN/pulumi ]] && [[ $("$BIN/pulumi" version 2>/dev/null) == "$v" ]]; then
+        stamp_set pulumi "$want"
+        return 0
+    fi
+    STATUS=built
+    need_go
+    local w=$SRC/pulumi-$v out
+    log_header "$LOGS/cli.log" "pulumi $v"
+    go_get "github.com/pulumi/pulumi/pkg/v3@$v" "$w/pkg" "$LOGS/cli.log"
+    go_get "github.com/pulumi/pulumi/sdk/v3@$v" "$w/sdk" "$LOGS/cli.log"
+    out=$(mktemp "$TMPD/pulumi.XXXXXX")
+    CLEANUP+=("$out")
+    (cd "$w/pkg" && go build -tags osusergo,grpcnotrace \
+        -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$v" \
+        -o "$out" ./cmd/pulumi) >>"$LOGS/cli.log" 2>&1 ||
+        die "the Pulumi CLI $v (build failed, see $LOGS/cli.log)" "fix the error in the log and rerun"
+    install_bin "$out" pulumi
+    stamp_set pulumi "$want"
+}
+
+step_langhost() {
+    local v=$LANGHOST_SDK_VERSION want out w
+    want="pulumi-language-nodejs sdk/v3@$v"
+    if ! forced langhost && stamp_ok pulumi-language-nodejs "$want"; then return 0; fi
+    STATUS=built
+    need_go
+    w=$SRC/pulumi-sdk-$v
+    log_header "$LOGS/langhost.log" "pulumi-language-nodejs from sdk/v3@$v"
+    go_get "github.com/pulumi/pulumi/sdk/v3@$v" "$w" "$LOGS/langhost.log"
+    out=$(mktemp "$TMPD/langhost.XXXXXX")
+    CLEANUP+=("$out")
+    (cd "$w" && go build \
+        -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$v" \
+        -o "$out" ./nodejs/cmd/pulumi-language-nodejs) >>"$LOGS/langhost.log" 2>&1 ||
+        die "the Node.js language host (build failed, see $LOGS/langhost.log)" "fix the error in the log and rerun"
+    install_bin "$out" pulumi-language-nodejs
+    stamp_set pulumi-language-nodejs "$want"
+}
+
+# The dynamic-provider plugin. The engine starts resource plugins in the program's directory, so
+# @pulumi/pulumi is resolved from there the way `require` would (walking up node_modules).
+step_dynamic() {
+    local tmp name=pulumi-resource-pulumi-nodejs
+    tmp=$(mktemp "$TMPD/dynamic.XXXXXX")
+    CLEANUP+=("$tmp")
+    cat >"$tmp" <<'PLUGIN'
+#!/bin/sh
+# Dynamic-provider plugin for Node.js programs (pulumi.dynamic.Resource); written by scripts/toolchain.sh.
+# Started by the Pulumi engine in the program directory with the engine address as its argument.
+entry=$(node -e 'try { console.log(require.resolve("@pulumi/pulumi/cmd/dynamic-provider")); } catch (e) { process.exit(1); }') || {
+    echo "pulumi-resource-pulumi-nodejs: @pulumi/pulumi not found from $(pwd); run npm install" >&2
+    exit 1
+}
+exec node "$entry" "$@"
+PLUGIN
+    if ! forced dynamic && [[ -x $BIN/$name ]] && cmp -s "$tmp" "$BIN/$name"; then
+        rm -f "$tmp"
+        return 0
+    fi
+    STATUS=built
+    install_bin "$tmp" "$name"
+}
+
+step_kubernetes() {
+    local want="kubernetes $K8S_VERSION $K8S_PROVIDER_MODULE"
+    if ! forced kubernetes && stamp_ok pulumi-resource-kubernetes "$want"; then return 0; fi
+    STATUS=built
+    need_go
+    local w=$SRC/pulumi-kubernetes-v$K8S_VERSION out
+    log_header "$LOGS/kubernetes.log" "pulumi-resource-kubernetes $K8S_VERSION"
+    go_get "$K8S_PROVIDER_MODULE" "$w/provider" "$LOGS/kubernetes.log"
+    go_get "$K8S_SDK_MODULE" "$w/sdk" "$LOGS/kubernetes.log"
+    out=$(mktemp "$TMPD/kubernetes.XXXXXX")
+    CLEANUP+=("$out")
+    (cd "$w/provider" &&
+        VERSION=$K8S_VERSION go generate ./cmd/pulumi-resource-kubernetes &&
+        go build -ldflags "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$K8S_VERSION" \
+            -o "$out" ./cmd/pulumi-resource-kubernetes) >>"$LOGS/kubernetes.log" 2>&1 ||
+        die "the Kubernetes provider $K8S_VERSION (build failed, see $LOGS/kubernetes.log)" "fix the error in the log and rerun"
+    install_bin "$out" pulumi-resource-kubernetes
+    stamp_set pulumi-resource-kubernetes "$want"
+}
+
+write_env() {
+    local f=$ROOT/env.sh tmp
+    tmp=$(mktemp "$TMPD/env.XXXXXX")
+    CLEANUP+=("$tmp")
+    if [[ -n $FOREIGN_PULUMI ]]; then
+        cat >"$tmp" <<EOF
+# Generated by scripts/toolchain.sh. Source it: . $f
+# A pulumi CLI that this toolchain did not build was found ($FOREIGN_PULUMI);
+# it keeps its own PULUMI_HOME and may download plugins.
+export PATH="$BIN:\$PATH"
+export PULUMI_SKIP_UPDATE_CHECK=true
+EOF
+    else
+        cat >"$tmp" <<EOF
+# Generated by scripts/toolchain.sh. Source it: . $f
+export PATH="$BIN:\$PATH"
+export PULUMI_HOME="$ROOT/pulumi-home"
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+export PULUMI_DISABLE_REGISTRY_RESOLVE=true
+EOF
+    fi
+    if [[ -f $f ]] && cmp -s "$tmp" "$f"; then
+        rm -f "$tmp"
+    else
+        STATUS=built
+        mv -f "$tmp" "$f"
+    fi
+}
+
+# ---------------------------------------------------------------- main
+
+CLEANUP=()
+cleanup() { if ((${#CLEANUP[@]})); then rm -rf "${CLEANUP[@]}"; fi; }
+trap cleanup EXIT
+
+if ! mkdir -p "$BIN" "$SRC" "$LOGS" "$TMPD" "$STAMPS" "$ROOT/pulumi-home" 2>/dev/null; then
+    die "a writable cache root $ROOT" "rerun as root, or set BIGDATA_LABS_HOME to a directory you own"
+fi
+command -v node >/dev/null || die "Node.js (node on PATH)" "install Node.js 20+ (apt-get install nodejs, or nvm)"
+
+# One run at a time: a second concurrent run waits for the first, then reuses its results.
+exec 9>"$ROOT/.lock"
+if command -v flock >/dev/null && ! flock -n 9; then
+    log "another toolchain run holds $ROOT/.lock; waiting"
+    flock 9
+fi
+
+PULUMI_VERSION=$(locked_version @pulumi/pulumi)
+PULUMI_VERSION=${PULUMI_VERSION:-$PULUMI_DEFAULT_VERSION}
+
+# A pulumi CLI on PATH that is not ours (e.g. a laptop install): use it, build nothing Pulumi-related.
+FOREIGN_PULUMI=
+if p=$(PATH=$(echo "$PATH" | tr ':' '\n' | grep -vxF "$BIN" | paste -sd: -) command -v pulumi 2>/dev/null) &&
+    [[ $(readlink -f "$p") != "$(readlink -f "$BIN/pulumi")" ]]; then
+    FOREIGN_PULUMI=$p
+fi
+
+run_step docker-engine step_docker
+run_step base-image step_base_image
+if [[ -n $FOREIGN_PULUMI ]]; then
+    log "using the pulumi CLI at $FOREIGN_PULUMI ($("$FOREIGN_PULUMI" version 2>/dev/null || echo '?')); skipping Pulumi builds"
+else
+    run_step "pulumi-cli v$PULUMI_VERSION" step_cli
+    run_step language-host step_langhost
+    run_step dynamic-provider step_dynamic
+    run_step "kubernetes-provider v$K8S_VERSION" step_kubernetes
+    k8s_locked=$(locked_version @pulumi/kubernetes)
+    if [[ -n $k8s_locked && $k8s_locked != "$K8S_VERSION" ]]; then
+        log "note: package-lock.json has @pulumi/kubernetes $k8s_locked; the engine uses provider $K8S_VERSION from PATH"
+    fi
+fi
+run_step env.sh write_env
