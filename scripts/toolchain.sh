@@ -7,7 +7,7 @@
 #   3. the Pulumi CLI                        (Go module proxy: pulumi/pkg + pulumi/sdk)
 #   4. the Node.js language host             (Go module proxy: pulumi/sdk v3.68.0)
 #   5. the dynamic-provider plugin           (a small shell script)
-#   6. the Kubernetes provider plugin        (Go module proxy: pulumi-kubernetes)
+#   6. the Kubernetes provider plugin        (Go module proxy: pulumi-kubernetes; with --kubernetes)
 # and writes $ROOT/env.sh. A second run reuses everything.
 #
 # Layout: $ROOT/bin (binaries), $ROOT/src (sources), $ROOT/logs (build logs),
@@ -341,6 +341,14 @@ if command -v flock >/dev/null && ! flock -n 9; then
     flock 9
 fi
 
+WITH_KUBERNETES=0
+for arg in "$@"; do
+    case $arg in
+        --kubernetes) WITH_KUBERNETES=1 ;;
+        *) die "an argument this script knows (got $arg)" "use: npm run toolchain [-- --kubernetes]" ;;
+    esac
+done
+
 PULUMI_VERSION=$(locked_version @pulumi/pulumi)
 PULUMI_VERSION=${PULUMI_VERSION:-$PULUMI_DEFAULT_VERSION}
 
@@ -359,7 +367,13 @@ else
     run_step "pulumi-cli v$PULUMI_VERSION" step_cli
     run_step language-host step_langhost
     run_step dynamic-provider step_dynamic
-    run_step "kubernetes-provider v$K8S_VERSION" step_kubernetes
+    # The Kubernetes provider takes ~30 min to build on 2 cores and only the
+    # kubernetes target needs it: built with --kubernetes, or kept once built.
+    if [[ $WITH_KUBERNETES == 1 || -x $BIN/pulumi-resource-kubernetes ]]; then
+        run_step "kubernetes-provider v$K8S_VERSION" step_kubernetes
+    else
+        log "kubernetes-provider: skipped (needed for the kubernetes target only; run npm run toolchain -- --kubernetes)"
+    fi
     k8s_locked=$(locked_version @pulumi/kubernetes)
     if [[ -n $k8s_locked && $k8s_locked != "$K8S_VERSION" ]]; then
         log "note: package-lock.json has @pulumi/kubernetes $k8s_locked; the engine uses provider $K8S_VERSION from PATH"

@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { main } from "../cli/labctl";
+import { ProgressView, shortType } from "../cli/progress";
+import { pulumiFailure, renderEndpoints } from "../cli/commands/shared";
+import { labSettings, resolveModule, resolveTarget, validateSettings } from "../cli/lab-args";
+import { moduleImages } from "../components/lab/modules";
+
+describe("labctl arguments", () => {
+  it.each([
+    [["up"], /^which module\? Give 1-5 or a name: 1 \(foundations\)/],
+    [["up", "9"], /^unknown module "9"; use 1 \(foundations\), 2 \(spark\)/],
+    [["up", "2", "--target", "podman"], /^unknown target "podman"; use docker or kubernetes/],
+    [["frobnicate"], /^unknown command "frobnicate"; use up, check, status, down or images/],
+    [["up", "2", "extra"], /^unexpected argument "extra"/],
+    [["check", "2", "--seed", "x"], /^--seed x: use a whole number/],
+  ])("%j fails with one line", async (argv, message) => {
+    const err = await main(argv as string[]).then(() => undefined, (e: Error) => e);
+    expect(err?.name).toBe("UserError");
+    expect(err?.message).toMatch(message);
+    expect(err?.message).not.toContain("\n");
+  });
+
+  it("rejects unknown options through node's parser", async () => {
+    const err = await main(["up", "2", "--colour"]).then(() => undefined, (e: NodeJS.ErrnoException) => e);
+    expect(err?.code).toBe("ERR_PARSE_ARGS_UNKNOWN_OPTION");
+  });
+
+  it("accepts module names", () => {
+    expect(resolveModule("streaming")).toBe(4);
+    expect(resolveTarget(undefined)).toBe("docker");
+  });
+
+  it("validates with the program's own validator", () => {
+    expect(validateSettings(labSettings(2, "docker")).images.spark).toMatch(/^bigdata-labs\/spark:/);
+    expect(labSettings(4, "kubernetes", "kind-labs")).toEqual({ module: 4, target: "kubernetes", kubernetes: { context: "kind-labs" } });
+  });
+
+  it("lists the images a module uses", () => {
+    expect(moduleImages(4)).toEqual(["minio", "kafka", "spark", "workspace"]);
+    expect(moduleImages(1)).toEqual(["minio", "dask", "workspace"]);
+  });
+});
+
+describe("progress view", () => {
+  it("prints one line when a resource starts and one when it is done, skipping components", () => {
+    const lines: string[] = [];
+    const view = new ProgressView((l) => lines.push(l), Date.now());
+    const urn = "urn:pulumi:docker-m2::bigdata-labs::labs:lab:Lab$pulumi-nodejs:dynamic/docker:Container::bigdata-m2-minio";
+    const meta = (op: string, type: string, u: string) => ({ op, type, urn: u, provider: "" }) as never;
+    view.onEvent({ sequence: 1, timestamp: 0, resourcePreEvent: { metadata: meta("create", "labs:lab:Lab", "urn:x::bigdata-m2") } });
+    view.onEvent({ sequence: 2, timestamp: 0, resourcePreEvent: { metadata: meta("create", "pulumi-nodejs:dynamic/docker:Container", urn) } });
+    view.onEvent({ sequence: 3, timestamp: 0, resOutputsEvent: { metadata: meta("create", "pulumi-nodejs:dynamic/docker:Container", urn) } });
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^\[\s+\d+s\] creating container bigdata-m2-minio$/);
+    expect(lines[1]).toMatch(/^\[\s+\d+s\] created  container bigdata-m2-minio \(\d+\.\ds\)$/);
+    expect(view.count).toBe(1);
+  });
+
+  it("names resource kinds briefly", () => {
+    expect(shortType("kubernetes:apps/v1:StatefulSet")).toBe("statefulset");
+    expect(shortType("pulumi-nodejs:dynamic/random:Secret")).toBe("secret");
+  });
+});
+
+describe("user-facing failures", () => {
+  it("reduces a Pulumi failure to its first error line", () => {
+    const err = pulumiFailure("up", new Error("stderr: \nerror: container bigdata-m2-minio could not start: a host port it publishes (30020, 30021) is in use; free it or set lab:hostPortBase to another range\nerror: update failed"));
+    expect(err.message).toBe("up failed: container bigdata-m2-minio could not start: a host port it publishes (30020, 30021) is in use; free it or set lab:hostPortBase to another range");
+    expect(err.exitCode).toBe(3);
+  });
+
+  it("says what to do when Docker is down", () => {
+    const err = pulumiFailure("up", new Error("error: Docker engine is not reachable (ENOENT); start Docker"));
+    expect(err.message).toMatch(/^up failed: Docker is not running; start it/);
+    expect(err.exitCode).toBe(3);
+  });
+
+  it("lists UIs and client endpoints of each lab", () => {
+    const text = renderEndpoints({
+      "bigdata-m4": {
+        module: 4, target: "docker", location: "bigdata-m4",
+        endpoints: { kafka: { bootstrap: { inLab: "kafka-0:19092", host: "127.0.0.1:30010", ui: false } } },
+        uis: { "workspace.jupyter": "http://127.0.0.1:30000/lab" },
+      },
+    });
+    expect(text).toContain("workspace.jupyter      http://127.0.0.1:30000/lab");
+    expect(text).toContain("kafka.bootstrap        in lab: kafka-0:19092   from this machine: 127.0.0.1:30010");
+  });
+});
