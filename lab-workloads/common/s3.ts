@@ -1,6 +1,9 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { LabHandle } from "./lab";
 
+// The SDK's notice about its future Node.js floor is not actionable for students.
+process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
+
 /** S3 access to the lab's MinIO from this machine (its published port). */
 export class LabS3 {
   private readonly client: S3Client;
