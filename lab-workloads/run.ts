@@ -12,7 +12,7 @@ import { openLab } from "./common/lab";
 
 /** Modules whose workload driver exists. */
 export function hasDriver(module: ModuleId): boolean {
-  return module === 1 || module === 2;
+  return module === 1 || module === 2 || module === 3;
 }
 
 /** Drivers by module. */
@@ -22,6 +22,8 @@ export function driverFor(module: ModuleId): Driver {
       return (require("./m1/driver") as { driver: Driver }).driver;
     case 2:
       return (require("./m2/driver") as { driver: Driver }).driver;
+    case 3:
+      return (require("./m3/driver") as { driver: Driver }).driver;
     default:
       throw new Error(`module ${module} has no workload driver yet`);
   }
