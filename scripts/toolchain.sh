@@ -18,6 +18,8 @@
 #   TOOLCHAIN_BASE_IMAGE   name of the base image (default debian:bookworm-slim)
 #   TOOLCHAIN_FORCE        space-separated steps to rebuild: cli langhost dynamic kubernetes base-image
 set -euo pipefail
+# dockerd, iptables and friends live in sbin, which a non-login shell may not have on PATH.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 ROOT=${BIGDATA_LABS_HOME:-/var/cache/bigdata-labs}
 BIN=$ROOT/bin
