@@ -81,3 +81,16 @@ export async function labMemory(lab: string): Promise<{ name: string; current: n
   }
   return out;
 }
+
+/**
+ * Removes what an interrupted run left with the lab's label (so it is the
+ * lab's own, never anyone else's): containers, then volumes and networks.
+ * Returns what it removed.
+ */
+export async function removeLeftovers(lab: string): Promise<Leftovers> {
+  const left = await dockerLeftovers(lab);
+  for (const c of left.containers) await run("docker", ["rm", "-f", c]).catch(() => undefined);
+  for (const v of left.volumes) await run("docker", ["volume", "rm", "-f", v]).catch(() => undefined);
+  for (const n of left.networks) await run("docker", ["network", "rm", n]).catch(() => undefined);
+  return left;
+}

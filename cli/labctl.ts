@@ -15,6 +15,7 @@ import { down, labStacks } from "./commands/down";
 import { Io } from "./commands/shared";
 import { status } from "./commands/status";
 import { checkLab } from "./commands/check";
+import { preflight } from "./commands/preflight";
 import { up } from "./commands/up";
 import { EXIT, UserError } from "./errors";
 import { resolveModule, resolveTarget } from "./lab-args";
@@ -22,6 +23,7 @@ import { moduleImages } from "../components/lab/modules";
 
 const USAGE = `usage: labctl <command> [options]
   up <module> [--target docker|kubernetes] [--context NAME] [--json]   stand up a module's lab (1-5 or foundations|spark|ml|streaming|storage)
+  preflight <module> [--json]                                           go / no-go: the module's memory and CPU against what Docker can give
   check <module> [--solution FILE] [--seed N] [--json]                  run the module's jobs on its lab and check the outputs
   status [--json] [--secrets]                                           health, endpoints and UIs of every lab
   down [<module>] [--target docker|kubernetes] [--json]                 destroy a lab (all labs without a module) and verify nothing is left
@@ -57,6 +59,10 @@ export async function main(argv: string[]): Promise<number> {
       return up({ module: resolveModule(moduleArg), target, ...(values.context ? { context: values.context } : {}), json: values.json }, io);
     case "down":
       return down({ ...(moduleArg ? { module: resolveModule(moduleArg) } : {}), target, json: values.json }, io, async () => labStacks(await labWorkspace()));
+    case "preflight": {
+      const r = await preflight({ module: resolveModule(moduleArg), target, json: values.json }, io);
+      return r.go ? EXIT.ok : EXIT.environment;
+    }
     case "check": {
       const seed = Number(values.seed);
       if (!Number.isInteger(seed) || seed < 0) throw new UserError(`--seed ${values.seed}: use a whole number`);
@@ -68,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
       io.out(moduleImages(resolveModule(moduleArg)).join(","));
       return EXIT.ok;
     default:
-      throw new UserError(`unknown command "${command}"; use up, check, status, down or images (labctl --help)`);
+      throw new UserError(`unknown command "${command}"; use up, preflight, check, status, down or images (labctl --help)`);
   }
 }
 

@@ -4,13 +4,14 @@ import { ProgressView, shortType } from "../cli/progress";
 import { pulumiFailure, renderEndpoints } from "../cli/commands/shared";
 import { labSettings, resolveModule, resolveTarget, validateSettings } from "../cli/lab-args";
 import { moduleImages } from "../components/lab/modules";
+import { judge, preflight } from "../cli/commands/preflight";
 
 describe("labctl arguments", () => {
   it.each([
     [["up"], /^which module\? Give 1-5 or a name: 1 \(foundations\)/],
     [["up", "9"], /^unknown module "9"; use 1 \(foundations\), 2 \(spark\)/],
     [["up", "2", "--target", "podman"], /^unknown target "podman"; use docker or kubernetes/],
-    [["frobnicate"], /^unknown command "frobnicate"; use up, check, status, down or images/],
+    [["frobnicate"], /^unknown command "frobnicate"; use up, preflight, check, status, down or images/],
     [["up", "2", "extra"], /^unexpected argument "extra"/],
     [["check", "2", "--seed", "x"], /^--seed x: use a whole number/],
   ])("%j fails with one line", async (argv, message) => {
@@ -85,5 +86,28 @@ describe("user-facing failures", () => {
     });
     expect(text).toContain("workspace.jupyter      http://127.0.0.1:30000/lab");
     expect(text).toContain("kafka.bootstrap        in lab: kafka-0:19092   from this machine: 127.0.0.1:30010");
+  });
+});
+
+describe("preflight arithmetic", () => {
+  const GiB = 1024 ** 3;
+  it("says GO when limits plus head room fit", () => {
+    const r = judge(3, { memoryLimitBytes: 3.9 * GiB, memoryRequestBytes: 1.5 * GiB, cpuRequestMillis: 950 }, { memoryBytes: 8 * GiB, cpus: 2, source: "Docker" });
+    expect(r).toMatchObject({ go: true, reasons: [] });
+  });
+  it("says NO-GO with numbers when memory is short", () => {
+    const r = judge(3, { memoryLimitBytes: 3.9 * GiB, memoryRequestBytes: 1.5 * GiB, cpuRequestMillis: 950 }, { memoryBytes: 4 * GiB, cpus: 2, source: "Docker" });
+    expect(r.go).toBe(false);
+    expect(r.reasons[0]).toBe("memory: the lab may use 3.9 GiB plus 1.0 GiB head room, Docker has 4.0 GiB; give Docker more memory or stop other labs");
+  });
+  it("says NO-GO when CPU requests exceed the cores", () => {
+    const r = judge(4, { memoryLimitBytes: GiB, memoryRequestBytes: GiB, cpuRequestMillis: 850 }, { memoryBytes: 16 * GiB, cpus: 0.5, source: "Docker" });
+    expect(r.reasons).toEqual(["cpu: the lab requests 850m, Docker has 0.5 cores"]);
+  });
+  it("reads the module's totals and answers without creating anything", async () => {
+    const lines: string[] = [];
+    const r = await preflight({ module: 3, target: "docker", json: false }, { out: (l) => lines.push(l), err: () => undefined }, async () => ({ memoryBytes: 2 * GiB, cpus: 2, source: "Docker" }));
+    expect(r.go).toBe(false);
+    expect(lines[0]).toMatch(/^preflight module 3 \(ml\): NO-GO — needs ≤ 3\.9 GiB \(requests 1\.5 GiB, 950m CPU\); Docker has 2\.0 GiB, 2 cores$/);
   });
 });

@@ -2,7 +2,9 @@ import { Target } from "../../components/config/schema";
 import { ModuleId } from "../../components/lab/modules";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { openLabStack, stackName } from "../automation";
-import { dockerLeftovers } from "../docker-host";
+import { dockerLeftovers, removeLeftovers } from "../docker-host";
+import { labInstances } from "../../components/config/schema";
+import { labSettings, validateSettings } from "../lab-args";
 import { EXIT, UserError } from "../errors";
 import { ProgressView } from "../progress";
 import { Io, LabOutput, pulumiFailure } from "./shared";
@@ -30,7 +32,9 @@ export async function down(opts: DownOptions, io: Io, listStacks: () => Promise<
   for (const t of targets) {
     const stack = await openLabStack({ module: t.module, target: t.target });
     const outputs = await stack.outputs();
-    const labs = Object.keys((outputs["labs"]?.value ?? {}) as Record<string, LabOutput>);
+    // Names from the outputs, or from the settings when an interrupted run left none.
+    const fromOutputs = Object.keys((outputs["labs"]?.value ?? {}) as Record<string, LabOutput>);
+    const labs = fromOutputs.length > 0 ? fromOutputs : labInstances(validateSettings(labSettings(t.module, t.target))).map((l) => l.name);
     if (!opts.json) io.out(`Tearing down ${stackName(t.module, t.target)} (${labs.join(", ") || "no resources"})`);
     const progress = new ProgressView((l) => (opts.json ? undefined : io.out(l)));
     const t0 = Date.now();
@@ -42,9 +46,13 @@ export async function down(opts: DownOptions, io: Io, listStacks: () => Promise<
     let left = 0;
     if (t.target === "docker") {
       for (const lab of labs) {
+        const removed = await removeLeftovers(lab);
+        const n = removed.containers.length + removed.volumes.length + removed.networks.length;
+        if (n > 0 && !opts.json) io.out(`Removed ${n} object(s) an interrupted run left with lab ${lab}'s label: ${[...removed.containers, ...removed.volumes, ...removed.networks].join(", ")}`);
         const l = await dockerLeftovers(lab);
-        left += l.containers.length + l.volumes.length + l.networks.length;
-        if (left > 0) io.err(`left behind for ${lab}: ${JSON.stringify(l)}`);
+        const still = l.containers.length + l.volumes.length + l.networks.length;
+        left += still;
+        if (still > 0) io.err(`left behind for ${lab}: ${JSON.stringify(l)}`);
       }
     }
     if (left > 0) throw new UserError(`down: ${left} objects labelled with the lab are still there; remove them with docker rm/volume rm/network rm`, EXIT.failed);

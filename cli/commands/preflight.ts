@@ -1,0 +1,72 @@
+import { execFile } from "child_process";
+import { promisify } from "util";
+import { Target } from "../../components/config/schema";
+import { formatBytes, k8sCpu } from "../../components/core/units";
+import { MODULES, ModuleId } from "../../components/lab/modules";
+import { planLab } from "../../components/lab/plan";
+import { EXIT, UserError } from "../errors";
+import { labSettings, validateSettings } from "../lab-args";
+import { Io } from "./shared";
+
+const run = promisify(execFile);
+
+/** What the target can give. */
+export interface Capacity {
+  readonly memoryBytes: number;
+  readonly cpus: number;
+  /** Where the numbers come from, for the report. */
+  readonly source: string;
+}
+
+/** A go / no-go answer with the numbers behind it. */
+export interface PreflightResult {
+  readonly go: boolean;
+  readonly module: ModuleId;
+  readonly needs: { memoryLimitBytes: number; memoryRequestBytes: number; cpuRequestMillis: number };
+  readonly has: Capacity;
+  readonly reasons: readonly string[];
+}
+
+/** Head room kept for the engine, the OS and the student's own programs. */
+export const HEADROOM_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Compares a module's summed limits and requests with a capacity. Memory
+ * must fit the limits plus head room; CPU requests must fit the cores.
+ */
+export function judge(module: ModuleId, needs: PreflightResult["needs"], has: Capacity): PreflightResult {
+  const reasons: string[] = [];
+  if (needs.memoryLimitBytes + HEADROOM_BYTES > has.memoryBytes) {
+    reasons.push(`memory: the lab may use ${formatBytes(needs.memoryLimitBytes)} plus ${formatBytes(HEADROOM_BYTES)} head room, ${has.source} has ${formatBytes(has.memoryBytes)}; give Docker more memory or stop other labs`);
+  }
+  if (needs.cpuRequestMillis > has.cpus * 1000) {
+    reasons.push(`cpu: the lab requests ${k8sCpu(needs.cpuRequestMillis)}, ${has.source} has ${has.cpus} cores`);
+  }
+  return { go: reasons.length === 0, module, needs, has, reasons };
+}
+
+/** Memory and CPUs of the Docker engine (`docker info`), or a one-line error when it is not running. */
+export async function dockerCapacity(): Promise<Capacity> {
+  try {
+    const { stdout } = await run("docker", ["info", "--format", "{{.MemTotal}} {{.NCPU}}"], { timeout: 20_000 });
+    const [mem, cpus] = stdout.trim().split(" ").map(Number);
+    return { memoryBytes: mem!, cpus: cpus!, source: "Docker" };
+  } catch {
+    throw new UserError("Docker is not running or not reachable: start Docker (on Linux: npm run toolchain) and retry", EXIT.environment);
+  }
+}
+
+/** `labctl preflight <module>`: go / no-go with numbers, before anything is created. */
+export async function preflight(opts: { module: ModuleId; target: Target; json: boolean; quiet?: boolean }, io: Io, capacity: () => Promise<Capacity> = dockerCapacity): Promise<PreflightResult> {
+  if (opts.target !== "docker") throw new UserError("preflight checks the docker target so far; for kubernetes compare `kubectl describe node` with the module's requests", EXIT.usage);
+  const cfg = validateSettings(labSettings(opts.module, opts.target));
+  const plan = planLab({ name: cfg.name, module: opts.module, context: { images: cfg.images, fieldPrefix: "lab:services", ...(cfg.hostPortBase !== undefined ? { hostPortBase: cfg.hostPortBase } : {}) } });
+  const t = plan.totals;
+  const result = judge(opts.module, { memoryLimitBytes: t.memoryLimitBytes, memoryRequestBytes: t.memoryRequestBytes, cpuRequestMillis: t.cpuRequestMillis }, await capacity());
+  if (opts.json) io.out(JSON.stringify(result, null, 2));
+  else if (!opts.quiet || !result.go) {
+    io.out(`preflight module ${opts.module} (${MODULES[opts.module].slug}): ${result.go ? "GO" : "NO-GO"} — needs ≤ ${formatBytes(t.memoryLimitBytes)} (requests ${formatBytes(t.memoryRequestBytes)}, ${k8sCpu(t.cpuRequestMillis)} CPU); ${result.has.source} has ${formatBytes(result.has.memoryBytes)}, ${result.has.cpus} cores`);
+    for (const r of result.reasons) io.out(`  ${r}`);
+  }
+  return result;
+}
