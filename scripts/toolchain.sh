@@ -182,7 +182,8 @@ step_docker() {
     fi
     is_root || die "a running Docker engine" "start Docker (or rerun as root so this script can start dockerd)"
     if ! pgrep -x dockerd >/dev/null; then
-        nohup dockerd >>"$LOGS/dockerd.log" 2>&1 &
+        # fd 9 holds the toolchain lock: dockerd must not inherit it, or every later run waits forever.
+        nohup dockerd >>"$LOGS/dockerd.log" 2>&1 9>&- &
     fi
     local i
     for ((i = 0; i < 60; i++)); do
