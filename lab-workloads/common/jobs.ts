@@ -1,4 +1,5 @@
 import { spawn, execFile } from "child_process";
+import * as path from "path";
 import * as crypto from "crypto";
 import { promisify } from "util";
 import { LABEL } from "../../components/platform/platform";
@@ -83,4 +84,17 @@ export async function runJob(lab: LabHandle, job: JobSpec): Promise<string> {
 function relevant(lines: readonly string[]): string {
   const errors = lines.filter((l) => /Error|Exception|Traceback|error:/.test(l)).slice(-8);
   return [...errors, "...", ...lines.slice(-8)].join("\n");
+}
+
+/**
+ * A module's job launcher: runs `script` from the module's `jobs/` folder,
+ * or the student's file when `solution` has the same file name, with its
+ * output lines passed to `log`.
+ */
+export function jobLauncher(lab: LabHandle, jobsDir: string, opts: { solution?: string; log: (line: string) => void }) {
+  return (name: string, script: string, args: string[]): Promise<string> => {
+    const own = opts.solution !== undefined && path.basename(opts.solution) === script;
+    const dir = own ? path.dirname(path.resolve(opts.solution!)) : jobsDir;
+    return runJob(lab, { name, dir, script, args, onLine: (l) => opts.log(`  ${name} | ${l}`) });
+  };
 }

@@ -1,7 +1,7 @@
 import * as path from "path";
 import { check, Checker } from "../common/check";
 import { Driver, runId } from "../common/driver";
-import { runJob } from "../common/jobs";
+import { jobLauncher } from "../common/jobs";
 import { Rng } from "../common/random";
 import { LabS3 } from "../common/s3";
 
@@ -75,11 +75,7 @@ export const driver: Driver = async (lab, opts) => {
   const base = `m1/${id}`;
   opts.log(`seeding s3://datasets/${base}/ (${size.rows} rows, ${(data.csv.length / 1e6).toFixed(1)} MB CSV)`);
   await s3.put("datasets", `${base}/sales.csv`, data.csv);
-  const dir = path.join(__dirname, "jobs");
-  const job = (name: string, script: string, args: string[]) => {
-    const own = opts.solution && path.basename(opts.solution) === script;
-    return runJob(lab, { name, dir: own ? path.dirname(path.resolve(opts.solution!)) : dir, script, args, onLine: (l) => opts.log(`  ${name} | ${l}`) });
-  };
+  const job = jobLauncher(lab, path.join(__dirname, "jobs"), opts);
   const result = async (key: string) => JSON.parse(Buffer.from(await s3.get("outputs", key)).toString("utf8"));
   const all = expectedTotals(data.rows);
 

@@ -2,7 +2,7 @@ import * as path from "path";
 import { parquetReadObjects } from "hyparquet";
 import { check } from "../common/check";
 import { Driver, runId } from "../common/driver";
-import { runJob } from "../common/jobs";
+import { jobLauncher } from "../common/jobs";
 import { Rng } from "../common/random";
 import { LabS3 } from "../common/s3";
 import { expectedSales, expectedWordCounts, generateSales, generateText, salesCsv } from "./data";
@@ -18,19 +18,17 @@ export const driver: Driver = async (lab, opts) => {
   const s3 = new LabS3(lab);
   const size = SIZES[opts.size];
   const id = runId(opts.seed);
-  const jobsDir = path.join(__dirname, "jobs");
+  const job = jobLauncher(lab, path.join(__dirname, "jobs"), opts);
   const rng = new Rng(opts.seed);
   const text = generateText(rng, size.lines);
   const sales = generateSales(rng, size.sales);
   opts.log(`seeding s3://datasets/m2/${id}/ (${size.lines} lines of text, ${size.sales} sales)`);
   await s3.put("datasets", `m2/${id}/text/words.txt`, text);
   await s3.put("datasets", `m2/${id}/sales/sales.csv`, salesCsv(sales));
-  const solution = (script: string) =>
-    opts.solution && path.basename(opts.solution) === script ? { dir: path.dirname(path.resolve(opts.solution)), script } : { dir: jobsDir, script };
 
   const wordcount = await check("RDD word count (map/filter/reduceByKey)", async (c) => {
     const out = `m2/${id}/wordcount`;
-    await runJob(lab, { name: "wordcount", ...solution("wordcount.py"), args: [`s3a://datasets/m2/${id}/text/words.txt`, `s3a://outputs/${out}`], onLine: (l) => opts.log(`  wordcount | ${l}`) });
+    await job("wordcount", "wordcount.py", [`s3a://datasets/m2/${id}/text/words.txt`, `s3a://outputs/${out}`]);
     const expected = expectedWordCounts(text);
     const actual = new Map<string, number>();
     for (const part of (await s3.list("outputs", `${out}/part-`))) {
@@ -50,7 +48,7 @@ export const driver: Driver = async (lab, opts) => {
 
   const salesCheck = await check("DataFrame groupBy/agg/orderBy to Parquet", async (c) => {
     const out = `m2/${id}/sales_by_region_product`;
-    await runJob(lab, { name: "sales", ...solution("sales_agg.py"), args: [`s3a://datasets/m2/${id}/sales/sales.csv`, `s3a://outputs/${out}`], onLine: (l) => opts.log(`  sales | ${l}`) });
+    await job("sales", "sales_agg.py", [`s3a://datasets/m2/${id}/sales/sales.csv`, `s3a://outputs/${out}`]);
     const expected = expectedSales(sales);
     const rows: Record<string, unknown>[] = [];
     for (const part of (await s3.list("outputs", `${out}/part-`)).filter((p) => p.key.endsWith(".parquet"))) {

@@ -1,7 +1,7 @@
 import * as path from "path";
 import { check } from "../common/check";
 import { Driver, runId } from "../common/driver";
-import { runJob } from "../common/jobs";
+import { jobLauncher } from "../common/jobs";
 import { Rng } from "../common/random";
 import { LabS3 } from "../common/s3";
 
@@ -62,11 +62,7 @@ export const driver: Driver = async (lab, opts) => {
   const base = `m3/${id}`;
   opts.log(`seeding s3://datasets/${base}/regression.csv (${rows} rows)`);
   await s3.put("datasets", `${base}/regression.csv`, `${lines.join("\n")}\n`);
-  const dir = path.join(__dirname, "jobs");
-  const job = (name: string, script: string, args: string[]) => {
-    const own = opts.solution && path.basename(opts.solution) === script;
-    return runJob(lab, { name, dir: own ? path.dirname(path.resolve(opts.solution!)) : dir, script, args, onLine: (l) => opts.log(`  ${name} | ${l}`) });
-  };
+  const job = jobLauncher(lab, path.join(__dirname, "jobs"), opts);
   const ols = leastSquares(xs, ys);
   const rmse = Math.sqrt(xs.reduce((s, x, i) => s + (predict(ols, x) - ys[i]!) ** 2, 0) / rows);
 
