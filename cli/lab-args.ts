@@ -1,6 +1,7 @@
 import { LabConfig, parseLabConfig, Target } from "../components/config/schema";
 import { isLabConfigError } from "../components/core/errors";
 import { findModule, ModuleId, MODULES } from "../components/lab/modules";
+import { LabPlan, planLab } from "../components/lab/plan";
 import { loadImageManifest } from "../stacks/config";
 import { EXIT, UserError } from "./errors";
 
@@ -40,4 +41,14 @@ export function validateSettings(settings: Record<string, unknown>): LabConfig {
     if (isLabConfigError(err)) throw new UserError(err.message, EXIT.usage);
     throw err;
   }
+}
+
+/**
+ * The plan of a module's lab as labctl stands it up (default settings on
+ * `target`), named `name` (default: the configured lab name).
+ */
+export function planModuleLab(module: ModuleId, target: Target, name?: string): LabPlan {
+  const cfg = validateSettings(labSettings(module, target));
+  const context = { images: cfg.images, fieldPrefix: "lab:services", ...(cfg.hostPortBase !== undefined ? { hostPortBase: cfg.hostPortBase } : {}) };
+  return planLab({ name: name ?? cfg.name, module, context });
 }

@@ -3,9 +3,8 @@ import { promisify } from "util";
 import { Target } from "../../components/config/schema";
 import { formatBytes, k8sCpu } from "../../components/core/units";
 import { MODULES, ModuleId } from "../../components/lab/modules";
-import { planLab } from "../../components/lab/plan";
 import { EXIT, UserError } from "../errors";
-import { labSettings, validateSettings } from "../lab-args";
+import { planModuleLab } from "../lab-args";
 import { Io } from "./shared";
 
 const run = promisify(execFile);
@@ -59,9 +58,7 @@ export async function dockerCapacity(): Promise<Capacity> {
 /** `labctl preflight <module>`: go / no-go with numbers, before anything is created. */
 export async function preflight(opts: { module: ModuleId; target: Target; json: boolean; quiet?: boolean }, io: Io, capacity: () => Promise<Capacity> = dockerCapacity): Promise<PreflightResult> {
   if (opts.target !== "docker") throw new UserError("preflight checks the docker target so far; for kubernetes compare `kubectl describe node` with the module's requests", EXIT.usage);
-  const cfg = validateSettings(labSettings(opts.module, opts.target));
-  const plan = planLab({ name: cfg.name, module: opts.module, context: { images: cfg.images, fieldPrefix: "lab:services", ...(cfg.hostPortBase !== undefined ? { hostPortBase: cfg.hostPortBase } : {}) } });
-  const t = plan.totals;
+  const t = planModuleLab(opts.module, opts.target).totals;
   const result = judge(opts.module, { memoryLimitBytes: t.memoryLimitBytes, memoryRequestBytes: t.memoryRequestBytes, cpuRequestMillis: t.cpuRequestMillis }, await capacity());
   if (opts.json) io.out(JSON.stringify(result, null, 2));
   else if (!opts.quiet || !result.go) {

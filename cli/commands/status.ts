@@ -1,11 +1,10 @@
 import { labProbes } from "../../components/lab/probes";
-import { planLab } from "../../components/lab/plan";
 import { containerNames } from "../../components/platform/docker/render";
 import { ModuleId } from "../../components/lab/modules";
 import { Target } from "../../components/config/schema";
 import { openLabStack } from "../automation";
 import { dockerExec } from "../docker-host";
-import { labSettings, validateSettings } from "../lab-args";
+import { planModuleLab } from "../lab-args";
 import { Io, LabOutput } from "./shared";
 
 /** Options of `labctl status`. */
@@ -34,9 +33,8 @@ export async function status(opts: StatusOptions, io: Io, stacks: { module: Modu
     const outputs = await stack.outputs();
     const labs = (outputs["labs"]?.value ?? {}) as Record<string, LabOutput>;
     if (opts.secrets) Object.assign(credentials, outputs["credentials"]?.value ?? {});
-    const cfg = validateSettings(labSettings(s.module, s.target));
     for (const [name, lab] of Object.entries(labs)) {
-      const plan = planLab({ name, module: s.module, context: { images: cfg.images, fieldPrefix: "lab:services", ...(cfg.hostPortBase !== undefined ? { hostPortBase: cfg.hostPortBase } : {}) } });
+      const plan = planModuleLab(s.module, s.target, name);
       const byService = new Map<string, { ok: boolean; lines: string[] }>();
       for (const p of labProbes(plan)) {
         const w = plan.specs.flatMap((x) => x.workloads).find((x) => x.name === p.workload)!;

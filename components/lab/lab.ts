@@ -67,14 +67,12 @@ export class Lab extends pulumi.ComponentResource {
     if (plan.objectStore) secrets[OBJECT_STORE_SECRET] = new RandomSecret(`${name}-s3-secret-key`, { length: 32 }, { parent: this }).value;
     if (plan.workspace) secrets[JUPYTER_TOKEN_SECRET] = new RandomSecret(`${name}-jupyter-token`, { length: 32 }, { parent: this }).value;
     const common = { scope, context: args.context, secrets };
-    const s = args.services ?? {};
-    const merged = (key: keyof ServiceSettings) => ({ ...(plan.module.services[key] ?? {}), ...(s[key] ?? {}) });
+    const merged = (key: keyof ServiceSettings) => plan.settings[key] ?? {};
     const store = plan.objectStore ? new ObjectStore(`${name}-minio`, { ...common, ...merged("objectStore"), moduleBuckets: plan.module.buckets }, { parent: this }) : undefined;
-    const s3 = plan.objectStore ? { endpoint: plan.objectStore.endpoint, eventsBucket: plan.objectStore.buckets[0]!, env: plan.objectStore.clientEnv } : undefined;
     const storeReady = store?.ready ?? [];
     const hdfs = plan.hdfs ? new HdfsCluster(`${name}-hdfs`, { ...common, ...merged("hdfs") }, { parent: this }) : undefined;
     const kafka = plan.kafka ? new KafkaCluster(`${name}-kafka`, { ...common, ...merged("kafka") }, { parent: this }) : undefined;
-    const spark = plan.spark ? new SparkCluster(`${name}-spark`, { ...common, ...merged("spark"), ...(s3 ? { s3 } : {}), dependsOn: storeReady }, { parent: this }) : undefined;
+    const spark = plan.spark ? new SparkCluster(`${name}-spark`, { ...common, ...merged("spark"), ...(plan.s3 ? { s3: plan.s3 } : {}), dependsOn: storeReady }, { parent: this }) : undefined;
     const dask = plan.dask ? new DaskCluster(`${name}-dask`, { ...common, ...merged("dask"), workerEnv: plan.objectStore?.clientEnv ?? {}, dependsOn: storeReady }, { parent: this }) : undefined;
     const services = [store, hdfs, kafka, spark, dask].filter((x) => x !== undefined);
     const workspace = plan.workspace

@@ -26,6 +26,10 @@ export interface LabPlan {
   readonly name: string;
   readonly module: ModuleDefinition;
   readonly context: SpecContext;
+  /** The module's defaults with the user's overrides on top, per service the lab has. */
+  readonly settings: ServiceSettings;
+  /** The object store as Spark sees it, when the lab has one. */
+  readonly s3?: S3Access;
   readonly objectStore?: ObjectStoreSpec;
   readonly hdfs?: HdfsSpec;
   readonly kafka?: KafkaSpec;
@@ -91,6 +95,8 @@ export function planLab(args: LabPlanArgs): LabPlan {
     name: args.name,
     module,
     context: ctx,
+    settings: s,
+    ...(s3 ? { s3 } : {}),
     ...(objectStore ? { objectStore } : {}),
     ...(hdfs ? { hdfs } : {}),
     ...(kafka ? { kafka } : {}),

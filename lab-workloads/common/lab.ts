@@ -1,13 +1,13 @@
-import { parseLabConfig, Target } from "../../components/config/schema";
+import { Target } from "../../components/config/schema";
 import { ModuleId } from "../../components/lab/modules";
-import { LabPlan, planLab } from "../../components/lab/plan";
+import { LabPlan } from "../../components/lab/plan";
 import { LabCredentials } from "../../components/lab/lab";
 import { EnvValue } from "../../components/core/spec";
 import { OBJECT_STORE_SECRET } from "../../components/services/object-store-spec";
 import { pysparkSubmitArgs } from "../../components/services/workspace-spec";
 import { JUPYTER_TOKEN_SECRET } from "../../components/services/workspace-spec";
 import { openLabStack } from "../../cli/automation";
-import { loadImageManifest } from "../../stacks/config";
+import { planModuleLab } from "../../cli/lab-args";
 
 /** A running lab as a driver sees it: its plan, endpoints and credentials. */
 export interface LabHandle {
@@ -30,8 +30,7 @@ export async function openLab(module: ModuleId, target: Target): Promise<LabHand
   const [name, lab] = Object.entries(labs)[0] ?? [];
   if (!name || !lab) throw new Error(`no running lab for module ${module} on ${target}; start it with labctl up ${module}`);
   const credentials = ((outputs["credentials"]?.value ?? {}) as Record<string, LabCredentials>)[name] ?? {};
-  const cfg = parseLabConfig({ module, target }, loadImageManifest());
-  const plan = planLab({ name, module, context: { images: cfg.images, fieldPrefix: "lab:services", ...(cfg.hostPortBase !== undefined ? { hostPortBase: cfg.hostPortBase } : {}) } });
+  const plan = planModuleLab(module, target, name);
   const secretValue = (v: EnvValue): string => {
     if (typeof v === "string") return v;
     if (v.secret === OBJECT_STORE_SECRET) return credentials.s3SecretKey ?? "";

@@ -9,15 +9,13 @@
  * Prints per module: up time, probe time, peak memory of the lab's
  * containers, destroy time; and a closing `N passed, N failed` line.
  */
-import { parseLabConfig } from "../../components/config/schema";
 import { formatBytes } from "../../components/core/units";
 import { labProbes } from "../../components/lab/probes";
 import { MODULES, ModuleId } from "../../components/lab/modules";
-import { planLab } from "../../components/lab/plan";
 import { containerNames } from "../../components/platform/docker/render";
 import { openLabStack } from "../../cli/automation";
+import { planModuleLab } from "../../cli/lab-args";
 import { dockerExec, dockerLeftovers, labMemory } from "../../cli/docker-host";
-import { loadImageManifest } from "../../stacks/config";
 import { formatResults } from "../../lab-workloads/common/check";
 import { hasDriver, runWorkload } from "../../lab-workloads/run";
 
@@ -52,9 +50,8 @@ async function runModule(module: ModuleId): Promise<Check[]> {
     checks.push({ name, ok, detail });
     log(`  ${ok ? "PASS" : "FAIL"} ${name}: ${detail}`);
   };
-  const cfg = parseLabConfig({ module }, loadImageManifest());
-  const lab = cfg.name;
-  const plan = planLab({ name: lab, module, context: { images: cfg.images, hostPortBase: cfg.hostPortBase!, fieldPrefix: "lab:services" } });
+  const plan = planModuleLab(module, "docker");
+  const lab = plan.name;
   log(`module ${module} (${MODULES[module].slug}): lab ${lab}, ${plan.specs.map((s) => s.service).join(", ")}`);
   const stack = await openLabStack({ module, target: "docker" });
   let upStart = t0();
