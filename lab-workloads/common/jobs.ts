@@ -63,7 +63,7 @@ export async function runJob(lab: LabHandle, job: JobSpec): Promise<string> {
         if (!isErr) out.push(line);
         tail.push(line);
         if (tail.length > 200) tail.shift();
-        if (!/^\s*(WARN|INFO|\d\d\/\d\d\/\d\d)/.test(line)) job.onLine?.(line);
+        if (!/^\s*(WARN|INFO|\d\d\/\d\d\/\d\d)/.test(line)) job.onLine?.(line.length > 160 ? `${line.slice(0, 157)}...` : line);
       }
     };
     child.stdout.on("data", onData(false));
