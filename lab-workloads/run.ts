@@ -12,7 +12,7 @@ import { openLab } from "./common/lab";
 
 /** Modules whose workload driver exists. */
 export function hasDriver(module: ModuleId): boolean {
-  return module === 1 || module === 2 || module === 3 || module === 4;
+  return module >= 1 && module <= 5;
 }
 
 /** Drivers by module. */
@@ -26,6 +26,8 @@ export function driverFor(module: ModuleId): Driver {
       return (require("./m3/driver") as { driver: Driver }).driver;
     case 4:
       return (require("./m4/driver") as { driver: Driver }).driver;
+    case 5:
+      return (require("./m5/driver") as { driver: Driver }).driver;
     default:
       throw new Error(`module ${module} has no workload driver yet`);
   }

@@ -1,0 +1,125 @@
+import * as path from "path";
+import { parquetMetadataAsync, parquetReadObjects } from "hyparquet";
+import { check } from "../common/check";
+import { Driver, runId } from "../common/driver";
+import { jobLauncher } from "../common/jobs";
+import { Rng } from "../common/random";
+import { LabWebHdfs } from "../common/webhdfs";
+import { connectedComponents, faresByZone, generateGraph, generateTrips, pageRank, tripsCsv } from "./data";
+
+const SIZES = { small: { trips: 20_000, vertices: 400, groups: 5 }, medium: { trips: 1_000_000, vertices: 20_000, groups: 40 } };
+
+/** HDFS directory of module 5 runs (labctl reset drops it). */
+export const M5_HDFS_ROOT = "/labs/m5";
+
+/** A Parquet file in HDFS read by byte ranges, counting the bytes fetched. */
+function hdfsFile(hdfs: LabWebHdfs, file: string, byteLength: number) {
+  const counter = { bytes: 0 };
+  const buffer = {
+    byteLength,
+    async slice(start: number, end?: number): Promise<ArrayBuffer> {
+      const stop = end ?? byteLength;
+      counter.bytes += stop - start;
+      const b = await hdfs.read(file, start, stop - start);
+      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+    },
+  };
+  return { buffer, counter };
+}
+
+/** The single Parquet part file Spark wrote into `dir`. */
+async function partFile(hdfs: LabWebHdfs, dir: string): Promise<{ file: string; length: number }> {
+  const part = (await hdfs.list(dir)).find((s) => s.type === "FILE" && s.pathSuffix.endsWith(".parquet"));
+  if (!part) throw new Error(`no Parquet file in hdfs://${dir}`);
+  return { file: `${dir}/${part.pathSuffix}`, length: part.length };
+}
+
+/**
+ * Module 5 (storage and graphs): the driver puts a trips table (CSV) and a
+ * graph into HDFS over WebHDFS; Spark reads them from hdfs://, writes the
+ * table as Parquet and computes connected components and PageRank; the driver
+ * compares sizes and column reads, and checks every answer against its own
+ * computation (sums, union-find, power iteration) and NetworkX's.
+ */
+export const driver: Driver = async (lab, opts) => {
+  const size = SIZES[opts.size];
+  const id = runId(opts.seed);
+  const root = `${M5_HDFS_ROOT}/${id}`;
+  const defaultFs = lab.plan.hdfs!.defaultFs;
+  const hdfs = new LabWebHdfs(lab);
+  const job = jobLauncher(lab, path.join(__dirname, "jobs"), opts);
+  const rng = new Rng(opts.seed);
+  const trips = generateTrips(rng, size.trips);
+  const graph = generateGraph(rng, size.vertices, size.groups);
+
+  const put = await check("files put to HDFS over WebHDFS (NameNode redirect to the DataNode's port)", async (c) => {
+    const csv = tripsCsv(trips);
+    opts.log(`putting ${root}/trips.csv (${trips.length} rows, ${csv.length} bytes) and a graph of ${graph.vertices.length} vertices, ${graph.edges.length} edges`);
+    await hdfs.mkdirs(`${root}/graph`);
+    await hdfs.put(`${root}/trips.csv`, csv);
+    await hdfs.put(`${root}/graph/vertices.csv`, ["id", ...graph.vertices].join("\n") + "\n");
+    await hdfs.put(`${root}/graph/edges.csv`, ["src,dst", ...graph.edges.map(([u, v]) => `${u},${v}`)].join("\n") + "\n");
+    c.equal("trips.csv bytes in HDFS", Buffer.byteLength(csv), await hdfs.size(`${root}/trips.csv`));
+    const head = Buffer.from(await hdfs.read(`${root}/trips.csv`, 0, 200)).toString("utf8").split("\n")[0]!;
+    c.equal("first line read back", csv.split("\n")[0]!, head);
+  });
+
+  const table = await check("CSV vs Parquet on HDFS: sizes, column reads, Spark from hdfs://", async (c) => {
+    const parquetDir = `${root}/trips.parquet`;
+    const stdout = await job("csv-vs-parquet", "csv_vs_parquet.py", [`${defaultFs}${root}/trips.csv`, `${defaultFs}${parquetDir}`]);
+    const line = stdout.split("\n").find((l) => l.startsWith("SUMMARY "));
+    if (!line) throw new Error("csv_vs_parquet.py printed no SUMMARY line");
+    const summary = JSON.parse(line.slice(8)) as { read_schema: string; zones: Record<string, { trips: number; fare: number }> };
+    const expected = faresByZone(trips);
+    c.equal("pickup zones", expected.size, Object.keys(summary.zones).length);
+    const wrong = [...expected].filter(([z, g]) => summary.zones[z]?.trips !== g.trips || Math.abs(summary.zones[z]!.fare - g.fareCents / 100) > 1e-6);
+    c.that("trips and total fare of every zone (Spark, from Parquet)", wrong.length === 0, "all equal", wrong.length === 0 ? "all equal" : `${wrong.length} differ, e.g. ${wrong[0]![0]}`);
+    c.equal("columns Spark read from Parquet (ReadSchema)", "struct<pickup_zone:string,fare:double>", summary.read_schema);
+
+    const csvBytes = await hdfs.size(`${root}/trips.csv`);
+    const part = await partFile(hdfs, parquetDir);
+    c.that("Parquet is smaller than CSV", part.length < csvBytes, `< ${csvBytes} bytes`, `${part.length} bytes (${(part.length / csvBytes * 100).toFixed(0)}% of the CSV)`);
+    const { buffer, counter } = hdfsFile(hdfs, part.file, part.length);
+    const metadata = await parquetMetadataAsync(buffer);
+    const before = counter.bytes;
+    const fares = (await parquetReadObjects({ file: buffer, metadata, columns: ["fare"] })) as { fare: number }[];
+    const columnBytes = counter.bytes - before;
+    c.equal("rows of the fare column (read over WebHDFS byte ranges)", trips.length, fares.length);
+    const totalCents = Math.round(fares.reduce((s, r) => s + r.fare * 100, 0));
+    c.equal("total fare in cents", trips.reduce((s, t) => s + t.fareCents, 0), totalCents);
+    c.that("one column of nine read less than a third of the file", columnBytes < part.length / 3, `< ${Math.round(part.length / 3)} bytes`, `${columnBytes} of ${part.length} bytes`);
+  });
+
+  const graphCheck = await check("graph in HDFS: connected components and PageRank (Spark vs NetworkX vs driver)", async (c) => {
+    const out = `${root}/graph/out`;
+    const stdout = await job("graph", "graph.py", [`${defaultFs}${root}/graph/vertices.csv`, `${defaultFs}${root}/graph/edges.csv`, `${defaultFs}${out}`], );
+    const summaryLine = stdout.split("\n").find((l) => l.startsWith("SUMMARY "));
+    const nxLine = stdout.split("\n").find((l) => l.startsWith("NETWORKX "));
+    if (!summaryLine || !nxLine) throw new Error("graph.py printed no SUMMARY/NETWORKX line");
+    const summary = JSON.parse(summaryLine.slice(8)) as { engine: string; pagerank_iterations: number };
+    const nx = JSON.parse(nxLine.slice(9)) as { components: Record<string, number>; pagerank: Record<string, number> };
+    opts.log(`  components computed with ${summary.engine}; PageRank converged in ${summary.pagerank_iterations} iterations`);
+
+    const components = connectedComponents(graph);
+    const read = async (dir: string) => {
+      const p = await partFile(hdfs, dir);
+      const { buffer } = hdfsFile(hdfs, p.file, p.length);
+      return (await parquetReadObjects({ file: buffer })) as Record<string, unknown>[];
+    };
+    const sparkComponents = new Map((await read(`${out}/components`)).map((r) => [Number(r["id"]), Number(r["component"])]));
+    c.equal("components (driver's union-find)", new Set(components.values()).size, new Set(sparkComponents.values()).size);
+    const ccWrong = [...components].filter(([v, k]) => sparkComponents.get(v) !== k).length;
+    c.that(`component of every vertex (Spark, ${summary.engine})`, ccWrong === 0, `${components.size} equal`, ccWrong === 0 ? `${components.size} equal` : `${ccWrong} differ`);
+    const nxWrong = [...components].filter(([v, k]) => nx.components[String(v)] !== k).length;
+    c.that("component of every vertex (NetworkX)", nxWrong === 0, `${components.size} equal`, nxWrong === 0 ? `${components.size} equal` : `${nxWrong} differ`);
+
+    const ranks = pageRank(graph);
+    const sparkRanks = new Map((await read(`${out}/pagerank`)).map((r) => [Number(r["id"]), Number(r["rank"])]));
+    const maxDiff = (other: (v: number) => number | undefined) => Math.max(...[...ranks].map(([v, r]) => Math.abs((other(v) ?? Infinity) - r)));
+    c.that("PageRank of every vertex (Spark)", maxDiff((v) => sparkRanks.get(v)) < 1e-9, "max |difference| < 1e-9", `max |difference| ${maxDiff((v) => sparkRanks.get(v)).toExponential(2)}`);
+    c.that("PageRank of every vertex (NetworkX)", maxDiff((v) => nx.pagerank[String(v)]) < 1e-9, "max |difference| < 1e-9", `max |difference| ${maxDiff((v) => nx.pagerank[String(v)]).toExponential(2)}`);
+    const top = [...ranks].sort((a, b) => b[1] - a[1])[0]!;
+    c.close(`rank of the top vertex ${top[0]}`, top[1], sparkRanks.get(top[0]), 1e-6, true);
+  });
+  return [put, table, graphCheck];
+};
