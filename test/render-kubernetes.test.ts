@@ -2,7 +2,7 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Lab } from "../components/lab/lab";
 import { MODULES, ModuleId } from "../components/lab/modules";
 import { planLab } from "../components/lab/plan";
-import { KubernetesPlatform } from "../components/platform/kubernetes/render";
+import { CHECK_JOB, KubernetesPlatform } from "../components/platform/kubernetes/render";
 import { context } from "./helpers/fixtures";
 import { installMocks, ofType, recorded, resetRecorded, settle, valueOf } from "./helpers/mocks";
 
@@ -88,11 +88,12 @@ describe("Kubernetes renderer", () => {
     expect(dn.inputs["spec"]["persistentVolumeClaimRetentionPolicy"]).toEqual({ whenDeleted: "Delete", whenScaled: "Delete" });
   });
 
-  it("adds a quota sized from the module's totals", async () => {
+  it("adds a quota sized from the module's totals, with room for one check job", async () => {
     await render(3);
     const quota = ofType("kubernetes:core/v1:ResourceQuota")[0]!;
     const totals = planLab({ name: "bigdata-m3", module: 3, context: ctx }).totals;
-    expect(quota.inputs["spec"]["hard"]["requests.cpu"]).toBe(`${Math.ceil(totals.cpuRequestMillis * 1.25)}m`);
+    expect(quota.inputs["spec"]["hard"]["requests.cpu"]).toBe(`${Math.ceil(totals.cpuRequestMillis * 1.25) + CHECK_JOB.cpuRequestMillis}m`);
+    expect(CHECK_JOB.memoryLimitBytes).toBe(1280 * 2 ** 20);
     expect(ofType("kubernetes:core/v1:LimitRange")).toHaveLength(1);
   });
 

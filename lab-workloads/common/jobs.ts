@@ -3,6 +3,8 @@ import * as path from "path";
 import * as crypto from "crypto";
 import { promisify } from "util";
 import { LABEL } from "../../components/platform/platform";
+import { JobError, relevantLines } from "./job-error";
+import { runKubeJob } from "./kube-jobs";
 import { LabHandle } from "./lab";
 
 const run = promisify(execFile);
@@ -24,20 +26,16 @@ export interface JobSpec {
   readonly onLine?: (line: string) => void;
 }
 
-/** A job that failed: the reason, and the last lines of its output. */
-export class JobError extends Error {
-  constructor(message: string, public readonly log: string) {
-    super(message);
-  }
-}
+export { JobError } from "./job-error";
 
 /**
- * Runs a job in a container on the lab's network (Docker), with the lab's
+ * Runs a job as a client of the lab: on Kubernetes as a Job in the lab's
+ * namespace ({@link runKubeJob}); on Docker in a container on the lab's network, with the lab's
  * client env, the workspace image (so its libraries match the notebook's),
  * a timeout, and live output. Returns stdout; throws {@link JobError}.
  */
 export async function runJob(lab: LabHandle, job: JobSpec): Promise<string> {
-  if (lab.target !== "docker") throw new Error(`jobs on ${lab.target} are not supported yet`);
+  if (lab.target === "kubernetes") return runKubeJob(lab, job);
   const env = lab.jobEnv();
   const container = `${lab.name}-job-${job.name}-${crypto.randomBytes(3).toString("hex")}`;
   const image = lab.plan.context.images.workspace;
@@ -70,21 +68,16 @@ export async function runJob(lab: LabHandle, job: JobSpec): Promise<string> {
     child.stderr.on("data", onData(true));
     const timer = setTimeout(() => {
       void run("docker", ["rm", "-f", container]).catch(() => undefined);
-      reject(new JobError(`job ${job.name} timed out after ${timeout}s`, relevant(tail)));
+      reject(new JobError(`job ${job.name} timed out after ${timeout}s`, relevantLines(tail)));
     }, timeout * 1000);
     child.on("close", (code) => {
       clearTimeout(timer);
       if (code === 0) resolve(out.join("\n"));
-      else reject(new JobError(`job ${job.name} exited with code ${code}`, relevant(tail)));
+      else reject(new JobError(`job ${job.name} exited with code ${code}`, relevantLines(tail)));
     });
   });
 }
 
-/** The lines of a failed job's output worth showing: errors and the end. */
-function relevant(lines: readonly string[]): string {
-  const errors = lines.filter((l) => /Error|Exception|Traceback|error:/.test(l)).slice(-8);
-  return [...errors, "...", ...lines.slice(-8)].join("\n");
-}
 
 /**
  * A module's job launcher: runs `script` from the module's `jobs/` folder,

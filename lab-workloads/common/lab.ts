@@ -7,7 +7,7 @@ import { OBJECT_STORE_SECRET } from "../../components/services/object-store-spec
 import { pysparkSubmitArgs } from "../../components/services/workspace-spec";
 import { JUPYTER_TOKEN_SECRET } from "../../components/services/workspace-spec";
 import { openLabStack } from "../../cli/automation";
-import { planModuleLab } from "../../cli/lab-args";
+import { labSettings, planModuleLab, validateSettings } from "../../cli/lab-args";
 
 /** A running lab as a driver sees it: its plan, endpoints and credentials. */
 export interface LabHandle {
@@ -16,6 +16,8 @@ export interface LabHandle {
   readonly target: Target;
   readonly plan: LabPlan;
   readonly credentials: LabCredentials;
+  /** On Kubernetes: the cluster (kubeconfig file, context) whose namespace `name` holds the lab. */
+  readonly kube?: { readonly kubeconfig?: string; readonly context?: string };
   /** Endpoint of a service on this machine (`minio`, `s3` → `http://127.0.0.1:30020`). */
   hostEndpoint(service: string, endpoint: string): string;
   /** Env for a job container in the lab: every service endpoint and credential, Spark client settings. */
@@ -31,6 +33,8 @@ export async function openLab(module: ModuleId, target: Target): Promise<LabHand
   if (!name || !lab) throw new Error(`no running lab for module ${module} on ${target}; start it with labctl up ${module}`);
   const credentials = ((outputs["credentials"]?.value ?? {}) as Record<string, LabCredentials>)[name] ?? {};
   const plan = planModuleLab(module, target, name);
+  const kubeCfg = target === "kubernetes" ? validateSettings(labSettings(module, target)).kubernetes : undefined;
+  const kubeconfig = kubeCfg?.kubeconfig ?? process.env["KUBECONFIG"]?.split(":")[0];
   const secretValue = (v: EnvValue): string => {
     if (typeof v === "string") return v;
     if (v.secret === OBJECT_STORE_SECRET) return credentials.s3SecretKey ?? "";
@@ -43,6 +47,7 @@ export async function openLab(module: ModuleId, target: Target): Promise<LabHand
     target,
     plan,
     credentials,
+    ...(kubeCfg ? { kube: { ...(kubeconfig ? { kubeconfig } : {}), ...(kubeCfg.context ? { context: kubeCfg.context } : {}) } } : {}),
     hostEndpoint(service, endpoint) {
       const ep = lab.endpoints[service]?.[endpoint];
       if (!ep?.host) throw new Error(`lab ${name} exposes no ${service}.${endpoint} on this machine`);

@@ -100,6 +100,12 @@ export function podTemplate(lab: string, spec: ServiceSpec, w: WorkloadSpec, pul
   };
 }
 
+/**
+ * Room in each lab's quota for one check Job (`labctl check` runs the module's
+ * jobs as Jobs in the lab's namespace), on top of 25% headroom.
+ */
+export const CHECK_JOB = { cpuRequestMillis: 250, memoryRequestBytes: 768 * 2 ** 20, cpuLimitMillis: 1000, memoryLimitBytes: 1280 * 2 ** 20 };
+
 class KubernetesLabScope implements LabScope {
   public readonly target = "kubernetes" as const;
   public readonly lab: string;
@@ -122,10 +128,10 @@ class KubernetesLabScope implements LabScope {
           metadata: { name: "lab-quota", namespace: this.location },
           spec: {
             hard: {
-              "requests.cpu": k8sCpu(Math.ceil(t.cpuRequestMillis * 1.25)),
-              "requests.memory": k8sMemory(t.memoryRequestBytes * 1.25),
-              "limits.cpu": k8sCpu(Math.ceil(t.cpuLimitMillis * 1.25)),
-              "limits.memory": k8sMemory(t.memoryLimitBytes * 1.25),
+              "requests.cpu": k8sCpu(Math.ceil(t.cpuRequestMillis * 1.25) + CHECK_JOB.cpuRequestMillis),
+              "requests.memory": k8sMemory(t.memoryRequestBytes * 1.25 + CHECK_JOB.memoryRequestBytes),
+              "limits.cpu": k8sCpu(Math.ceil(t.cpuLimitMillis * 1.25) + CHECK_JOB.cpuLimitMillis),
+              "limits.memory": k8sMemory(t.memoryLimitBytes * 1.25 + CHECK_JOB.memoryLimitBytes),
             },
           },
         },
