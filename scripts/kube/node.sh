@@ -82,9 +82,18 @@ prepare_host() {
     mkdir -p "$RUN" "$STATE" "$CONF" "$KROOT/cni" "$STATE/local-path"
 }
 
+# put <file>: stdin into file, only if the content differs (kube-proxy exits when its config
+# file is touched, and the processes read their files once).
+put() {
+    local tmp
+    tmp=$(mktemp "$1.XXXXXX")
+    cat >"$tmp"
+    if [[ -f $1 ]] && cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv -f "$tmp" "$1"; fi
+}
+
 write_configs() {
     local ip=$1
-    cat >"$CONF/containerd.toml" <<EOF
+    put "$CONF/containerd.toml" <<EOF
 version = 2
 root = "$STATE/containerd"
 state = "$RUN/containerd"
@@ -92,6 +101,9 @@ state = "$RUN/containerd"
   address = "$SOCK"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "$PAUSE_IMAGE"
+  # Inside a container (as here, and on kind) lowering oom_score_adj is refused: keep
+  # containers at or above containerd's own score instead of failing every sandbox.
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
@@ -103,13 +115,15 @@ state = "$RUN/containerd"
     bin_dir = "/usr/lib/cni"
     conf_dir = "$KROOT/cni"
 EOF
-    cat >"$KROOT/cni/10-labs.conflist" <<EOF
+    # Pods on a bridge; "firewall" accepts their traffic in FORWARD, whose policy Docker sets to DROP.
+    put "$KROOT/cni/10-labs.conflist" <<EOF
 {"cniVersion": "0.4.0", "name": "labs", "plugins": [
   {"type": "bridge", "bridge": "labs0", "isGateway": true, "ipMasq": true, "hairpinMode": true,
    "ipam": {"type": "host-local", "ranges": [[{"subnet": "$POD_CIDR"}]], "routes": [{"dst": "0.0.0.0/0"}]}},
-  {"type": "portmap", "capabilities": {"portMappings": true}}]}
+  {"type": "portmap", "capabilities": {"portMappings": true}},
+  {"type": "firewall", "backend": "iptables"}]}
 EOF
-    cat >"$CONF/kubelet.yaml" <<EOF
+    put "$CONF/kubelet.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 authentication:
@@ -130,7 +144,7 @@ imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 evictionHard: {memory.available: "200Mi", nodefs.available: "3%", imagefs.available: "3%"}
 EOF
-    cat >"$CONF/kube-proxy.yaml" <<EOF
+    put "$CONF/kube-proxy.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 clientConnection: {kubeconfig: "$CONF/kube-proxy.kubeconfig"}
@@ -225,21 +239,24 @@ cmd_start() {
     ip=$(node_ip)
     prepare_host
     ensure_pki "$ip"
-    if healthy && [[ $(cat "$RUN/node-ip" 2>/dev/null) == "$ip" ]]; then
+    write_configs "$ip"
+    local fingerprint
+    fingerprint=$(cat "$CONF"/*.toml "$CONF"/*.yaml "$KROOT/cni"/*.conflist | sha256sum | cut -c1-16)-$ip
+    if healthy && [[ $(cat "$RUN/fingerprint" 2>/dev/null) == "$fingerprint" ]]; then
         klog "node $NODE_NAME already running (API https://$ip:6443)"
     else
         cmd_stop quiet
-        write_configs "$ip"
-        echo "$ip" >"$RUN/node-ip"
         start_processes "$ip"
+        echo "$fingerprint" >"$RUN/fingerprint"
     fi
+    local t1=$SECONDS
     cmd_load "$PAUSE_IMAGE" "$COREDNS_IMAGE" "$LOCAL_PATH_IMAGE" "$HELPER_IMAGE" >/dev/null
+    klog "system images in the node ($((SECONDS - t1))s)"
     wait_for "node $NODE_NAME Ready" 120 kubectl wait --for=condition=Ready "node/$NODE_NAME" --timeout=2s
     kubectl taint nodes "$NODE_NAME" node.kubernetes.io/not-ready- >/dev/null 2>&1 || true
     apply_addons
-    wait_for "CoreDNS and the local-path provisioner available" 180 \
-        kubectl wait --for=condition=Available -n kube-system deploy/coredns -n local-path-storage deploy/local-path-provisioner --timeout=2s
-    wait_for "CoreDNS available" 60 kubectl -n kube-system wait --for=condition=Available deploy/coredns --timeout=2s
+    wait_for "CoreDNS available" 180 kubectl -n kube-system wait --for=condition=Available deploy/coredns --timeout=2s
+    wait_for "the local-path provisioner available" 120 kubectl -n local-path-storage wait --for=condition=Available deploy/local-path-provisioner --timeout=2s
     klog "node $NODE_NAME ready in $((SECONDS - t0))s; KUBECONFIG=$KUBECONFIG_FILE (context bigdata-labs)"
 }
 
@@ -264,15 +281,26 @@ cmd_stop() {
 }
 
 cmd_reset() {
+    local c t pids
+    # The kubelet first, so that nothing restarts pods while they are removed.
+    for c in kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd; do stop_component "$c"; done
+    if pid_alive containerd; then
+        for t in $(ctr_ tasks ls -q 2>/dev/null); do ctr_ tasks kill -a -s SIGKILL "$t" >/dev/null 2>&1 || true; done
+        sleep 2
+        for t in $(ctr_ tasks ls -q 2>/dev/null); do ctr_ tasks rm -f "$t" >/dev/null 2>&1 || true; done
+        for t in $(ctr_ containers ls -q 2>/dev/null); do ctr_ containers rm "$t" >/dev/null 2>&1 || true; done
+    fi
     cmd_stop quiet
-    # Pod sandboxes keep running under their shims after containerd stops: end them, then unmount.
+    # Whatever still runs in the pods' cgroups (e.g. after a crash of containerd) is the node's own.
+    pids=$(grep -l ':/kubepods' /proc/[0-9]*/cgroup 2>/dev/null | cut -d/ -f3 || true)
+    [[ -z $pids ]] || kill -9 $pids 2>/dev/null || true
     pkill -9 -f "containerd-shim-runc-v2 .*-address $SOCK" 2>/dev/null || true
     sleep 1
-    mount | awk -v s="$STATE/" '$3 ~ "^"s {print $3}' | sort -r | xargs -r umount -l 2>/dev/null || true
-    rm -rf "$STATE/etcd" "$STATE/kubelet" "$STATE/local-path" "$RUN"
+    mount | awk -v s="$STATE/" -v r="$RUN/" 'index($3, s) == 1 || index($3, r) == 1 {print $3}' | sort -r | xargs -r umount -l 2>/dev/null || true
+    mount | awk '$3 ~ "^/run/netns/cni-" {print $3}' | xargs -r umount -l 2>/dev/null || true
+    rm -rf "$STATE/etcd" "$STATE/kubelet" "$STATE/local-path" "$STATE/loaded" "$RUN" /var/lib/cni/networks/labs
     ip link delete labs0 2>/dev/null || true
-    rm -rf /var/lib/cni/networks/labs
-    klog "reset: cluster state deleted (images kept); start a fresh node with scripts/kube/node.sh start"
+    klog "reset: cluster state deleted; start a fresh node with scripts/kube/node.sh start"
 }
 
 cmd_status() {

@@ -23,7 +23,7 @@ extendedKeyUsage=clientAuth"
 kubeconfig() {
     local file=$1 name=$2 server=$3
     umask 077
-    cat >"$file" <<EOF
+    put "$file" <<EOF
 apiVersion: v1
 kind: Config
 clusters:
