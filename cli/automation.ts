@@ -4,6 +4,7 @@ import * as path from "path";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { ModuleId } from "../components/lab/modules";
 import { Target } from "../components/config/schema";
+import { SemVer } from "semver";
 import { EXIT, UserError } from "./errors";
 
 /** The repository root (where Pulumi.yaml is). */
@@ -80,15 +81,46 @@ export interface LabStackOptions {
   readonly root?: string;
 }
 
-/** The Pulumi CLI: the project's toolchain build when present, else the one on PATH. */
-export async function pulumiCommand(): Promise<PulumiCommand> {
-  const bin = path.join(toolchainHome(), "bin");
+/** Whether get.pulumi.com answers (the Automation API installs the CLI from there). */
+export async function pulumiDownloadsReachable(timeoutMs = 5000): Promise<boolean> {
   try {
-    return fs.existsSync(path.join(bin, "pulumi"))
-      ? await PulumiCommand.get({ root: toolchainHome(), skipVersionCheck: true })
-      : await PulumiCommand.get({ skipVersionCheck: true });
+    const res = await fetch("https://get.pulumi.com/", { method: "HEAD", signal: AbortSignal.timeout(timeoutMs) });
+    return res.status < 500;
   } catch {
-    throw new UserError("the Pulumi CLI is not installed: run `npm run toolchain` (builds it offline), or install Pulumi from pulumi.com", EXIT.environment);
+    return false;
+  }
+}
+
+/** The @pulumi/pulumi version this checkout locks, which the installed CLI should match. */
+function lockedPulumiVersion(): string {
+  return (require("@pulumi/pulumi/package.json") as { version: string }).version;
+}
+
+/**
+ * The Pulumi CLI: the project's toolchain build when present, else the one
+ * on PATH, else, when the machine is online, one installed by the Automation
+ * API into `~/.pulumi-labs` (once); offline, a one-line pointer to the
+ * project's offline build.
+ */
+export async function pulumiCommand(deps: { online?: () => Promise<boolean>; log?: (l: string) => void } = {}): Promise<PulumiCommand> {
+  const bin = path.join(toolchainHome(), "bin");
+  if (fs.existsSync(path.join(bin, "pulumi"))) return PulumiCommand.get({ root: toolchainHome(), skipVersionCheck: true });
+  try {
+    return await PulumiCommand.get({ skipVersionCheck: true });
+  } catch {
+    /* not on PATH */
+  }
+  const root = path.join(process.env["HOME"] ?? "/tmp", ".pulumi-labs");
+  const version = lockedPulumiVersion();
+  if (fs.existsSync(path.join(root, "bin", "pulumi"))) return PulumiCommand.get({ root, skipVersionCheck: true });
+  if (!(await (deps.online ?? pulumiDownloadsReachable)())) {
+    throw new UserError("the Pulumi CLI is not installed and get.pulumi.com cannot be reached: run `npm run toolchain` (builds it offline from the Go module proxy)", EXIT.environment);
+  }
+  (deps.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(`Installing the Pulumi CLI v${version} into ${root} (once)...`);
+  try {
+    return await PulumiCommand.install({ root, version: new SemVer(version) });
+  } catch (err) {
+    throw new UserError(`installing the Pulumi CLI failed (${(err as Error).message.split("\n")[0]}): run \`npm run toolchain\` or install it from pulumi.com`, EXIT.environment);
   }
 }
 

@@ -4,6 +4,7 @@
  *
  *   labctl up <module> [--target docker|kubernetes] [--context NAME] [--json]
  *   labctl status [--json] [--secrets]
+ *   labctl reset <module> [--target docker|kubernetes] [--json]
  *   labctl down [<module>] [--target docker|kubernetes] [--json]
  *
  * Errors are one line; --debug adds the stack trace.
@@ -16,6 +17,7 @@ import { Io } from "./commands/shared";
 import { status } from "./commands/status";
 import { checkLab } from "./commands/check";
 import { preflight } from "./commands/preflight";
+import { reset } from "./commands/reset";
 import { up } from "./commands/up";
 import { EXIT, UserError } from "./errors";
 import { resolveModule, resolveTarget } from "./lab-args";
@@ -26,6 +28,7 @@ const USAGE = `usage: labctl <command> [options]
   preflight <module> [--json]                                           go / no-go: the module's memory and CPU against what Docker can give
   check <module> [--solution FILE] [--seed N] [--json]                  run the module's jobs on its lab and check the outputs
   status [--json] [--secrets]                                           health, endpoints and UIs of every lab
+  reset <module> [--json]                                               back to the module's start: drop its outputs, topics, checkpoints; re-seed its data
   down [<module>] [--target docker|kubernetes] [--json]                 destroy a lab (all labs without a module) and verify nothing is left
   images <module>                                                       list the lab images a module uses (for npm run images -- --only)`;
 
@@ -68,13 +71,15 @@ export async function main(argv: string[]): Promise<number> {
       if (!Number.isInteger(seed) || seed < 0) throw new UserError(`--seed ${values.seed}: use a whole number`);
       return checkLab({ module: resolveModule(moduleArg), target, seed, json: values.json, ...(values.solution ? { solution: values.solution } : {}) }, io);
     }
+    case "reset":
+      return reset({ module: resolveModule(moduleArg), target, json: values.json }, io);
     case "status":
       return status({ json: values.json, secrets: values.secrets }, io, await labStacks(await labWorkspace()));
     case "images":
       io.out(moduleImages(resolveModule(moduleArg)).join(","));
       return EXIT.ok;
     default:
-      throw new UserError(`unknown command "${command}"; use up, preflight, check, status, down or images (labctl --help)`);
+      throw new UserError(`unknown command "${command}"; use up, preflight, check, status, reset, down or images (labctl --help)`);
   }
 }
 

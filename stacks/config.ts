@@ -3,6 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
+import { checkCluster, ClusterCheckError } from "../components/platform/kubernetes/cluster-check";
 import { CONFIG_KEYS, ImageManifest, LabConfig, parseLabConfig } from "../components/config/schema";
 import { LabConfigError } from "../components/core/errors";
 
@@ -47,7 +48,7 @@ export function loadImageManifest(root = path.join(__dirname, "..")): ImageManif
  * Fails before any resource is created when the kubeconfig file is missing,
  * unreadable, or lacks the requested context.
  */
-export function checkKubeconfig(cfg: LabConfig): void {
+export function checkKubeconfig(cfg: LabConfig): { file: string; context: string } {
   const file = cfg.kubernetes.kubeconfig ?? process.env["KUBECONFIG"]?.split(path.delimiter)[0] ?? path.join(os.homedir(), ".kube", "config");
   const field = cfg.kubernetes.kubeconfig ? "lab:kubernetes.kubeconfig" : "KUBECONFIG";
   let doc: { contexts?: { name: string }[]; "current-context"?: string };
@@ -62,5 +63,22 @@ export function checkKubeconfig(cfg: LabConfig): void {
   if (!wanted) throw new LabConfigError("lab:kubernetes.context", `kubeconfig ${file} has no current context`, `Set one of: ${contexts.join(", ") || "(none)"}`);
   if (!contexts.includes(wanted)) {
     throw new LabConfigError("lab:kubernetes.context", `context "${wanted}" is not in ${file}`, `Use one of: ${contexts.join(", ") || "(none)"}`);
+  }
+  return { file, context: wanted };
+}
+
+/**
+ * Asks the cluster itself, before any resource is created: it must answer,
+ * and have the configured storage class or a default one. LABS_SKIP_CLUSTER_CHECK=1
+ * skips this (e.g. for a preview against a cluster that is still starting).
+ */
+export async function verifyCluster(cfg: LabConfig): Promise<void> {
+  if (process.env["LABS_SKIP_CLUSTER_CHECK"] === "1") return;
+  const { file, context } = checkKubeconfig(cfg);
+  try {
+    await checkCluster(file, context, cfg.kubernetes.storageClass);
+  } catch (err) {
+    if (err instanceof ClusterCheckError) throw new LabConfigError(err.field, err.problem, err.fix);
+    throw err;
   }
 }

@@ -1,23 +1,37 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isLabConfigError } from "../components/core/errors";
-import { loadConfig } from "./config";
+import { LabConfig } from "../components/config/schema";
+import { loadConfig, verifyCluster } from "./config";
 import { createLabs, StackOutputs } from "./program";
 
-/**
- * The Pulumi program: read and validate `lab:*` config, then create the
- * module's lab(s). A configuration problem is one line and no resource;
- * LABS_DEBUG=1 shows the stack trace as well.
- */
-function main(): StackOutputs {
-  try {
-    return createLabs(loadConfig());
-  } catch (err) {
-    if (isLabConfigError(err) && process.env["LABS_DEBUG"] !== "1") throw new pulumi.RunError(err.message);
-    throw err;
-  }
+/** A configuration problem as one line (LABS_DEBUG=1 keeps the stack trace). */
+function oneLine(err: unknown): unknown {
+  return isLabConfigError(err) && process.env["LABS_DEBUG"] !== "1" ? new pulumi.RunError(err.message) : err;
 }
 
-const outputs = main();
-export const labs = outputs.labs;
-export const credentials = outputs.credentials;
-export const kubeconfig = outputs.kubeconfig;
+/**
+ * The Pulumi program: read and validate `lab:*` config (and, on Kubernetes,
+ * ask the cluster whether it answers and can bind volumes), then create the
+ * module's lab(s). A problem is one line and no resource.
+ */
+function main(): StackOutputs | Promise<StackOutputs> {
+  let cfg: LabConfig;
+  try {
+    cfg = loadConfig();
+  } catch (err) {
+    throw oneLine(err);
+  }
+  if (cfg.target !== "kubernetes") return createLabs(cfg);
+  return verifyCluster(cfg).then(
+    () => createLabs(cfg),
+    (err: unknown) => {
+      throw oneLine(err);
+    },
+  );
+}
+
+const result = main();
+const pick = <K extends keyof StackOutputs>(k: K) => (result instanceof Promise ? pulumi.output(result.then((o) => o[k])) : result[k]);
+export const labs = pick("labs");
+export const credentials = pick("credentials");
+export const kubeconfig = pick("kubeconfig");

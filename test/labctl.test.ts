@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { main } from "../cli/labctl";
 import { ProgressView, shortType } from "../cli/progress";
 import { pulumiFailure, renderEndpoints } from "../cli/commands/shared";
@@ -11,7 +14,7 @@ describe("labctl arguments", () => {
     [["up"], /^which module\? Give 1-5 or a name: 1 \(foundations\)/],
     [["up", "9"], /^unknown module "9"; use 1 \(foundations\), 2 \(spark\)/],
     [["up", "2", "--target", "podman"], /^unknown target "podman"; use docker or kubernetes/],
-    [["frobnicate"], /^unknown command "frobnicate"; use up, preflight, check, status, down or images/],
+    [["frobnicate"], /^unknown command "frobnicate"; use up, preflight, check, status, reset, down or images/],
     [["up", "2", "extra"], /^unexpected argument "extra"/],
     [["check", "2", "--seed", "x"], /^--seed x: use a whole number/],
   ])("%j fails with one line", async (argv, message) => {
@@ -109,5 +112,23 @@ describe("preflight arithmetic", () => {
     const r = await preflight({ module: 3, target: "docker", json: false }, { out: (l) => lines.push(l), err: () => undefined }, async () => ({ memoryBytes: 2 * GiB, cpus: 2, source: "Docker" }));
     expect(r.go).toBe(false);
     expect(lines[0]).toMatch(/^preflight module 3 \(ml\): NO-GO — needs ≤ 3\.9 GiB \(requests 1\.5 GiB, 950m CPU\); Docker has 2\.0 GiB, 2 cores$/);
+  });
+});
+
+describe("the Pulumi CLI when none is installed", () => {
+  it("offline: one line pointing to the offline toolchain, nothing installed", async () => {
+    const { pulumiCommand } = await import("../cli/automation");
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "labs-nocli-"));
+    const saved = { home: process.env["HOME"], labs: process.env["BIGDATA_LABS_HOME"], path: process.env["PATH"] };
+    Object.assign(process.env, { HOME: tmp, BIGDATA_LABS_HOME: path.join(tmp, "cache"), PATH: path.dirname(process.execPath) });
+    try {
+      let online = 0;
+      await expect(pulumiCommand({ online: async () => (online++, false) })).rejects.toThrow(/^the Pulumi CLI is not installed and get\.pulumi\.com cannot be reached: run `npm run toolchain`/);
+      expect(online).toBe(1);
+      expect(fs.existsSync(path.join(tmp, ".pulumi-labs"))).toBe(false);
+    } finally {
+      Object.assign(process.env, { HOME: saved.home, BIGDATA_LABS_HOME: saved.labs, PATH: saved.path });
+      if (saved.labs === undefined) delete process.env["BIGDATA_LABS_HOME"];
+    }
   });
 });

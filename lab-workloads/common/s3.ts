@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { LabHandle } from "./lab";
 
 // The SDK's notice about its future Node.js floor is not actionable for students.
@@ -36,5 +36,14 @@ export class LabS3 {
       token = r.IsTruncated ? r.NextContinuationToken : undefined;
     } while (token);
     return out;
+  }
+
+  /** Deletes every object under a prefix; returns how many. */
+  async deletePrefix(bucket: string, prefix: string): Promise<number> {
+    const keys = (await this.list(bucket, prefix)).map((o) => o.key);
+    for (let i = 0; i < keys.length; i += 1000) {
+      await this.client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true } }));
+    }
+    return keys.length;
   }
 }

@@ -21,7 +21,7 @@ interface Row {
 type Totals = Record<string, { sum: number; count: number }>;
 
 /** The CSV and, for checking, the rows' category and amount. */
-function generate(rng: Rng, rows: number): { csv: string; rows: Row[] } {
+export function generate(rng: Rng, rows: number): { csv: string; rows: Row[] } {
   const lines = ["id,category,amount,quantity,note,ts"];
   const out: Row[] = [];
   for (let i = 0; i < rows; i++) {

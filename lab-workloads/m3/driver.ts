@@ -35,6 +35,21 @@ export function leastSquares(xs: readonly number[][], ys: readonly number[]): { 
   return { intercept: beta[0]!, coefficients: beta.slice(1) };
 }
 
+/** Rows drawn from the known model, and the same as CSV (x1,x2,x3,y). */
+export function generateRegression(rng: Rng, rows: number): { xs: number[][]; ys: number[]; csv: string } {
+  const xs: number[][] = [];
+  const ys: number[] = [];
+  const lines = ["x1,x2,x3,y"];
+  for (let i = 0; i < rows; i++) {
+    const x = [rng.normal(0, 1), rng.normal(2, 3), rng.normal(-1, 0.5)];
+    const y = TRUE_INTERCEPT + x.reduce((s, v, j) => s + v * TRUE_COEFFICIENTS[j]!, 0) + rng.normal(0, NOISE_SD);
+    xs.push(x);
+    ys.push(y);
+    lines.push(`${x.map((v) => v.toPrecision(17)).join(",")},${y.toPrecision(17)}`);
+  }
+  return { xs, ys, csv: `${lines.join("\n")}\n` };
+}
+
 function predict(m: { coefficients: number[]; intercept: number }, x: readonly number[]): number {
   return m.intercept + x.reduce((s, v, i) => s + v * m.coefficients[i]!, 0);
 }
@@ -48,20 +63,10 @@ export const driver: Driver = async (lab, opts) => {
   const s3 = new LabS3(lab);
   const rows = SIZES[opts.size];
   const id = runId(opts.seed);
-  const rng = new Rng(opts.seed);
-  const xs: number[][] = [];
-  const ys: number[] = [];
-  const lines = ["x1,x2,x3,y"];
-  for (let i = 0; i < rows; i++) {
-    const x = [rng.normal(0, 1), rng.normal(2, 3), rng.normal(-1, 0.5)];
-    const y = TRUE_INTERCEPT + x.reduce((s, v, j) => s + v * TRUE_COEFFICIENTS[j]!, 0) + rng.normal(0, NOISE_SD);
-    xs.push(x);
-    ys.push(y);
-    lines.push(`${x.map((v) => v.toPrecision(17)).join(",")},${y.toPrecision(17)}`);
-  }
+  const { xs, ys, csv } = generateRegression(new Rng(opts.seed), rows);
   const base = `m3/${id}`;
   opts.log(`seeding s3://datasets/${base}/regression.csv (${rows} rows)`);
-  await s3.put("datasets", `${base}/regression.csv`, `${lines.join("\n")}\n`);
+  await s3.put("datasets", `${base}/regression.csv`, csv);
   const job = jobLauncher(lab, path.join(__dirname, "jobs"), opts);
   const ols = leastSquares(xs, ys);
   const rmse = Math.sqrt(xs.reduce((s, x, i) => s + (predict(ols, x) - ys[i]!) ** 2, 0) / rows);

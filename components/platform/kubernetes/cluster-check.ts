@@ -1,0 +1,105 @@
+import * as fs from "fs";
+import * as https from "https";
+import * as YAML from "yaml";
+
+/** What the lab needs to know about a cluster before creating anything in it. */
+export interface ClusterFacts {
+  readonly server: string;
+  readonly version: string;
+  /** Storage classes, and which is the default. */
+  readonly storageClasses: string[];
+  readonly defaultStorageClass?: string;
+  /** Allocatable CPU (millicores) and memory (bytes) of the nodes, summed. */
+  readonly allocatable: { cpuMillis: number; memoryBytes: number; nodes: number };
+}
+
+/** Why a cluster cannot take a lab, in one line (field, problem, fix). */
+export class ClusterCheckError extends Error {
+  constructor(public readonly field: string, public readonly problem: string, public readonly fix: string) {
+    super(`${field}: ${problem}. ${fix}`);
+  }
+}
+
+interface KubeconfigDoc {
+  "current-context"?: string;
+  contexts?: { name: string; context: { cluster: string; user: string } }[];
+  clusters?: { name: string; cluster: { server: string; "certificate-authority-data"?: string; "certificate-authority"?: string; "insecure-skip-tls-verify"?: boolean } }[];
+  users?: { name: string; user: { "client-certificate-data"?: string; "client-key-data"?: string; "client-certificate"?: string; "client-key"?: string; token?: string; exec?: unknown } }[];
+}
+
+const b64 = (s?: string) => (s ? Buffer.from(s, "base64") : undefined);
+const file = (p?: string) => (p ? fs.readFileSync(p) : undefined);
+
+/** A GET against the API server with the kubeconfig's credentials. */
+function getter(doc: KubeconfigDoc, contextName: string) {
+  const ctx = doc.contexts?.find((c) => c.name === contextName)?.context;
+  const cluster = doc.clusters?.find((c) => c.name === ctx?.cluster)?.cluster;
+  const user = doc.users?.find((u) => u.name === ctx?.user)?.user ?? {};
+  if (!ctx || !cluster) throw new ClusterCheckError("lab:kubernetes.context", `context "${contextName}" names no cluster`, "Fix the kubeconfig");
+  const agent = new https.Agent({
+    ca: b64(cluster["certificate-authority-data"]) ?? file(cluster["certificate-authority"]),
+    cert: b64(user["client-certificate-data"]) ?? file(user["client-certificate"]),
+    key: b64(user["client-key-data"]) ?? file(user["client-key"]),
+    rejectUnauthorized: cluster["insecure-skip-tls-verify"] !== true,
+  });
+  const headers: Record<string, string> = user.token ? { authorization: `Bearer ${user.token}` } : {};
+  const get = (path: string, timeoutMs: number) =>
+    new Promise<unknown>((resolve, reject) => {
+      const req = https.get(`${cluster.server}${path}`, { agent, headers, timeout: timeoutMs }, (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString("utf8")));
+        res.on("end", () => {
+          if ((res.statusCode ?? 0) >= 300) reject(new Error(`HTTP ${res.statusCode} on ${path}`));
+          else resolve(JSON.parse(body));
+        });
+      });
+      req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs / 1000}s`)));
+      req.on("error", reject);
+    });
+  return { server: cluster.server, get, usesExec: user.exec !== undefined };
+}
+
+export function parseCpuMillis(q: string): number {
+  return q.endsWith("m") ? Number(q.slice(0, -1)) : Math.round(Number(q) * 1000);
+}
+
+export function parseMemoryBytes(q: string): number {
+  const m = /^([0-9.]+)([A-Za-z]*)$/.exec(q);
+  if (!m) return Number.NaN;
+  const units: Record<string, number> = { "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+  return Number(m[1]) * (units[m[2]!] ?? Number.NaN);
+}
+
+/**
+ * Asks the cluster of `context` in kubeconfig `path` for its version, storage
+ * classes and allocatable resources. Throws {@link ClusterCheckError} with a
+ * one-line reason when it cannot be reached or has no usable storage class.
+ * Clusters reached through an exec plugin (e.g. EKS) are not probed: returns
+ * undefined.
+ */
+export async function checkCluster(path: string, context: string, wantedStorageClass?: string, timeoutMs = 8000): Promise<ClusterFacts | undefined> {
+  const doc = YAML.parse(fs.readFileSync(path, "utf8")) as KubeconfigDoc;
+  const api = getter(doc, context);
+  if (api.usesExec) return undefined;
+  let version: { gitVersion: string };
+  try {
+    version = (await api.get("/version", timeoutMs)) as { gitVersion: string };
+  } catch (err) {
+    throw new ClusterCheckError("lab:kubernetes.context", `the cluster of context "${context}" at ${api.server} does not answer (${(err as Error).message})`, "Start it (kind create cluster, or npm run kube -- start) or choose another context");
+  }
+  const classes = ((await api.get("/apis/storage.k8s.io/v1/storageclasses", timeoutMs)) as { items: { metadata: { name: string; annotations?: Record<string, string> } }[] }).items;
+  const names = classes.map((c) => c.metadata.name);
+  const dflt = classes.find((c) => c.metadata.annotations?.["storageclass.kubernetes.io/is-default-class"] === "true")?.metadata.name;
+  if (wantedStorageClass && !names.includes(wantedStorageClass)) {
+    throw new ClusterCheckError("lab:kubernetes.storageClass", `the cluster has no storage class "${wantedStorageClass}" (it has: ${names.join(", ") || "none"})`, "Use one of those, or install a provisioner");
+  }
+  if (!wantedStorageClass && !dflt) {
+    throw new ClusterCheckError("lab:kubernetes.storageClass", `the cluster has no default storage class (it has: ${names.join(", ") || "none"}), so the labs' volumes would never bind`, "Set lab:kubernetes.storageClass or install a provisioner such as local-path");
+  }
+  const nodes = ((await api.get("/api/v1/nodes", timeoutMs)) as { items: { status: { allocatable?: Record<string, string> } }[] }).items;
+  const allocatable = nodes.reduce(
+    (a, n) => ({ cpuMillis: a.cpuMillis + parseCpuMillis(n.status.allocatable?.["cpu"] ?? "0"), memoryBytes: a.memoryBytes + parseMemoryBytes(n.status.allocatable?.["memory"] ?? "0"), nodes: a.nodes + 1 }),
+    { cpuMillis: 0, memoryBytes: 0, nodes: 0 },
+  );
+  return { server: api.server, version: version.gitVersion, storageClasses: names, ...(dflt ? { defaultStorageClass: dflt } : {}), allocatable };
+}

@@ -1,0 +1,97 @@
+/**
+ * Brings a running lab back to its module's start, without touching the
+ * services: drops what the module's exercises and checks created (objects
+ * under `m<N>/` in the lab's buckets, module 4's `m4-` topics, module 5's
+ * HDFS tree) and writes the module's starter data again, from seed 42:
+ *   1  s3://datasets/m1/start/sales.csv
+ *   2  s3://datasets/m2/start/text/words.txt, s3://datasets/m2/start/sales/sales.csv
+ *   3  s3://datasets/m3/start/regression.csv
+ *   4  Kafka topic m4-start-events (1 partition)
+ *   5  hdfs:///labs/m5/start/trips.csv, hdfs:///labs/m5/start/graph/{vertices,edges}.csv
+ * Anything else in the lab (a student's own buckets, topics or paths) is left alone.
+ */
+import { MODULES, ModuleId } from "../components/lab/modules";
+import { LabKafka } from "./common/kafka";
+import { LabHandle } from "./common/lab";
+import { Rng } from "./common/random";
+import { LabS3 } from "./common/s3";
+import { LabWebHdfs } from "./common/webhdfs";
+import { generate as generateM1 } from "./m1/driver";
+import { generateSales, generateText, salesCsv } from "./m2/data";
+import { generateRegression } from "./m3/driver";
+import { generateEvents } from "./m4/events";
+import { M4_TOPIC_PREFIX } from "./m4/driver";
+import { generateGraph, generateTrips, tripsCsv } from "./m5/data";
+import { M5_HDFS_ROOT } from "./m5/driver";
+
+export const START_SEED = 42;
+
+/** What a reset removed and wrote. */
+export interface ResetReport {
+  readonly removed: string[];
+  readonly seeded: string[];
+}
+
+export async function resetLab(lab: LabHandle, log: (l: string) => void): Promise<ResetReport> {
+  const module: ModuleId = lab.module;
+  const removed: string[] = [];
+  const seeded: string[] = [];
+  const s3 = new LabS3(lab);
+  for (const bucket of MODULES[module].buckets) {
+    const n = await s3.deletePrefix(bucket, `m${module}/`);
+    if (n > 0) removed.push(`s3://${bucket}/m${module}/ (${n} objects)`);
+  }
+  if (module === 4) {
+    const kafka = new LabKafka(lab);
+    const topics = await kafka.topics(M4_TOPIC_PREFIX);
+    await kafka.deleteTopics(topics);
+    if (topics.length > 0) removed.push(`Kafka topics ${topics.join(", ")}`);
+  }
+  if (module === 5) {
+    const hdfs = new LabWebHdfs(lab);
+    if (await hdfs.exists(M5_HDFS_ROOT)) {
+      await hdfs.delete(M5_HDFS_ROOT);
+      removed.push(`hdfs://${M5_HDFS_ROOT}`);
+    }
+  }
+  for (const r of removed) log(`removed ${r}`);
+  const put = async (bucket: string, key: string, body: string) => {
+    await s3.put(bucket, key, body);
+    seeded.push(`s3://${bucket}/${key}`);
+  };
+  const rng = new Rng(START_SEED);
+  switch (module) {
+    case 1:
+      await put("datasets", "m1/start/sales.csv", generateM1(rng, 100_000).csv);
+      break;
+    case 2:
+      await put("datasets", "m2/start/text/words.txt", generateText(rng, 2000));
+      await put("datasets", "m2/start/sales/sales.csv", salesCsv(generateSales(rng, 5000)));
+      break;
+    case 3:
+      await put("datasets", "m3/start/regression.csv", generateRegression(rng, 5000).csv);
+      break;
+    case 4: {
+      const kafka = new LabKafka(lab);
+      const topic = `${M4_TOPIC_PREFIX}start-events`;
+      const events = generateEvents(rng, { events: 2000, batch: 200, windowMs: 10_000, delayMs: 30_000 });
+      await kafka.createTopic(topic, 1);
+      await kafka.produce(topic, events.map((e) => ({ key: e.sensor, value: JSON.stringify(e) })));
+      seeded.push(`Kafka topic ${topic} (${events.length} events)`);
+      break;
+    }
+    case 5: {
+      const hdfs = new LabWebHdfs(lab);
+      const root = `${M5_HDFS_ROOT}/start`;
+      const graph = generateGraph(rng, 400, 5);
+      await hdfs.mkdirs(`${root}/graph`);
+      await hdfs.put(`${root}/trips.csv`, tripsCsv(generateTrips(rng, 20_000)));
+      await hdfs.put(`${root}/graph/vertices.csv`, ["id", ...graph.vertices].join("\n") + "\n");
+      await hdfs.put(`${root}/graph/edges.csv`, ["src,dst", ...graph.edges.map(([u, v]) => `${u},${v}`)].join("\n") + "\n");
+      seeded.push(`hdfs://${root}/trips.csv`, `hdfs://${root}/graph/vertices.csv`, `hdfs://${root}/graph/edges.csv`);
+      break;
+    }
+  }
+  for (const s of seeded) log(`seeded ${s}`);
+  return { removed, seeded };
+}
