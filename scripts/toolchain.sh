@@ -8,6 +8,7 @@
 #   4. the Node.js language host             (Go module proxy: pulumi/sdk v3.68.0)
 #   5. the dynamic-provider plugin           (a small shell script)
 #   6. the Kubernetes provider plugin        (Go module proxy: pulumi-kubernetes; with --kubernetes)
+#   7. a single-node Kubernetes              (scripts/kube/build.sh; with --kubernetes)
 # and writes $ROOT/env.sh. A second run reuses everything.
 #
 # Layout: $ROOT/bin (binaries), $ROOT/src (sources), $ROOT/logs (build logs),
@@ -248,3 +249,8 @@ else
     fi
 fi
 run_step env.sh write_env
+# The single-node Kubernetes (binaries and system images; scripts/kube/build.sh): with
+# --kubernetes, or kept up to date once built. Start it with `npm run kube -- start`.
+if [[ $WITH_KUBERNETES == 1 || -x $ROOT/kube/bin/kubelet ]]; then
+    bash "$REPO/scripts/kube/build.sh"
+fi

@@ -4,7 +4,8 @@ import { ModuleId } from "../../components/lab/modules";
 import { Target } from "../../components/config/schema";
 import { openLabStack } from "../automation";
 import { dockerExec } from "../docker-host";
-import { planModuleLab } from "../lab-args";
+import { KubeTarget, kubeExec } from "../kube-host";
+import { labSettings, planModuleLab, validateSettings } from "../lab-args";
 import { Io, LabOutput } from "./shared";
 
 /** Options of `labctl status`. */
@@ -12,6 +13,12 @@ export interface StatusOptions {
   readonly json: boolean;
   /** Also print credentials (Jupyter token, S3 keys). @default false */
   readonly secrets: boolean;
+}
+
+/** The cluster labctl's settings point a module's lab at ($KUBECONFIG, the configured context). */
+function kubeTargetOf(module: ModuleId): KubeTarget {
+  const context = validateSettings(labSettings(module, "kubernetes")).kubernetes.context;
+  return context ? { context } : {};
 }
 
 /** One row of the status table. */
@@ -38,7 +45,7 @@ export async function status(opts: StatusOptions, io: Io, stacks: { module: Modu
       const byService = new Map<string, { ok: boolean; lines: string[] }>();
       for (const p of labProbes(plan)) {
         const w = plan.specs.flatMap((x) => x.workloads).find((x) => x.name === p.workload)!;
-        const r = s.target === "docker" ? await dockerExec(containerNames(name, w)[0]!, p.command, 120) : { ok: false, line: "health of kubernetes labs is not probed yet" };
+        const r = s.target === "docker" ? await dockerExec(containerNames(name, w)[0]!, p.command, 120) : await kubeExec(kubeTargetOf(s.module), name, w, p.command, 120);
         const entry = byService.get(p.service) ?? { ok: true, lines: [] };
         entry.ok &&= r.ok;
         entry.lines.push(r.line);

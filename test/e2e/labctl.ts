@@ -1,0 +1,112 @@
+/**
+ * End-to-end test of labctl itself, as a student runs it (separate processes,
+ * real Docker): bad arguments first (one-line errors, exit codes, nothing
+ * created), then `up 2`, `check 2`, `status --json`, `reset 2`, `down 2`.
+ *
+ *   npm run test:e2e:labctl
+ *
+ * Ends with `N passed, N failed`.
+ */
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { dockerLeftovers } from "../../cli/docker-host";
+import { openLab } from "../../lab-workloads/common/lab";
+import { LabS3 } from "../../lab-workloads/common/s3";
+
+const REPO = path.join(__dirname, "..", "..");
+const LAB = "bigdata-m2";
+let passed = 0;
+let failed = 0;
+
+function log(msg: string): void {
+  process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${msg}\n`);
+}
+
+function check(name: string, ok: boolean, detail: string): boolean {
+  if (ok) passed++;
+  else failed++;
+  log(`  ${ok ? "PASS" : "FAIL"} ${name}: ${detail}`);
+  return ok;
+}
+
+/** Runs labctl in its own process; returns exit code, stdout, stderr, seconds. */
+function labctl(args: string[], timeoutSeconds = 900): { code: number; out: string; err: string; seconds: number } {
+  const t0 = Date.now();
+  const r = spawnSync(path.join(REPO, "scripts", "labctl"), args, { cwd: REPO, encoding: "utf8", timeout: timeoutSeconds * 1000, maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status ?? -1, out: r.stdout ?? "", err: r.stderr ?? "", seconds: (Date.now() - t0) / 1000 };
+}
+
+async function nothingOfTheLab(): Promise<number> {
+  const left = await dockerLeftovers(LAB);
+  return left.containers.length + left.volumes.length + left.networks.length;
+}
+
+async function badArguments(): Promise<void> {
+  log("bad arguments: one line on stderr, exit code, nothing created");
+  const before = await nothingOfTheLab();
+  const cases: [string[], number, RegExp][] = [
+    [["up", "9"], 2, /^labctl: unknown module "9"; use 1 \(foundations\)/],
+    [["up"], 2, /^labctl: which module\? Give 1-5/],
+    [["frobnicate"], 2, /^labctl: unknown command "frobnicate"/],
+    [["up", "2", "--target", "nowhere"], 2, /^labctl: unknown target "nowhere"; use docker or kubernetes/],
+    [["check", "2", "--seed", "x"], 2, /^labctl: --seed x: use a whole number/],
+    [["up", "2", "--colour"], 2, /^labctl: .*--colour/],
+  ];
+  for (const [args, code, pattern] of cases) {
+    const r = labctl(args, 120);
+    const lines = r.err.trim().split("\n").filter(Boolean);
+    check(`labctl ${args.join(" ")}`, r.code === code && lines.length === 1 && pattern.test(lines[0] ?? "") && !/\n\s+at /.test(r.err), `exit ${r.code}, stderr: ${lines[0] ?? "(none)"}${lines.length > 1 ? ` (+${lines.length - 1} lines)` : ""}`);
+  }
+  const after = await nothingOfTheLab();
+  check("bad arguments created nothing", after === before, `${after - before} new containers, volumes or networks of ${LAB}`);
+}
+
+async function lifecycle(): Promise<void> {
+  log("labctl up 2, check 2, status, reset 2, down 2 (real Docker)");
+  const up = labctl(["up", "2"]);
+  if (!check("labctl up 2", up.code === 0 && /Ready in \d+s/.test(up.out) && /spark\.ui\s+http:\/\/127\.0\.0\.1:\d+/.test(up.out), `exit ${up.code} in ${up.seconds.toFixed(1)} s; ${(up.out.match(/Ready in .*/) ?? [up.err.trim().split("\n").pop()])[0]}`)) return;
+
+  const chk = labctl(["check", "2"]);
+  const summary = chk.out.match(/^(\d+) passed, (\d+) failed$/m);
+  check("labctl check 2", chk.code === 0 && summary !== null && summary[2] === "0", `exit ${chk.code} in ${chk.seconds.toFixed(1)} s; ${summary?.[0] ?? chk.err.trim().split("\n").pop()}`);
+
+  const st = labctl(["status", "--json"], 300);
+  let healthy = false;
+  let detail = `exit ${st.code}`;
+  try {
+    const rows = (JSON.parse(st.out) as { labs: { lab: string; service: string; health: string }[] }).labs.filter((r) => r.lab === LAB);
+    healthy = rows.length > 0 && rows.every((r) => r.health === "ok");
+    detail += `; ${rows.length > 0 ? rows.map((r) => `${r.service} ${r.health}`).join(", ") : `no ${LAB} in the JSON`}`;
+  } catch (err) {
+    detail += `; not JSON (${(err as Error).message})`;
+  }
+  check("labctl status --json", st.code === 0 && healthy, detail);
+
+  const lab = await openLab(2, "docker");
+  const s3 = new LabS3(lab);
+  const outputsBefore = (await s3.list("outputs", "m2/")).length;
+  const rs = labctl(["reset", "2"], 300);
+  const outputsAfter = (await s3.list("outputs", "m2/")).length;
+  const datasets = (await s3.list("datasets", "m2/")).map((o) => o.key).sort();
+  check("labctl reset 2", rs.code === 0 && outputsBefore > 0 && outputsAfter === 0 && datasets.join(",") === "m2/start/sales/sales.csv,m2/start/text/words.txt",
+    `exit ${rs.code} in ${rs.seconds.toFixed(1)} s; outputs under m2/: ${outputsBefore} → ${outputsAfter}; datasets under m2/: ${datasets.join(", ") || "none"}`);
+  const running = (await dockerLeftovers(LAB)).containers.length;
+  check("reset kept the services running", running >= 4, `${running} containers of ${LAB}`);
+
+  const down = labctl(["down", "2"]);
+  const left = await nothingOfTheLab();
+  check("labctl down 2", down.code === 0 && /verified: no container, volume or network of bigdata-m2 is left/.test(down.out) && left === 0, `exit ${down.code} in ${down.seconds.toFixed(1)} s; ${left} objects left; ${(down.out.match(/Removed in .*/) ?? [down.err.trim()])[0]}`);
+}
+
+async function main(): Promise<void> {
+  await badArguments();
+  await lifecycle();
+  process.stdout.write(`${passed} passed, ${failed} failed\n`);
+  process.exitCode = failed === 0 ? 0 : 1;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`labctl e2e: ${(err as Error).message}\n`);
+  process.stdout.write(`${passed} passed, ${failed + 1} failed\n`);
+  process.exitCode = 1;
+});
