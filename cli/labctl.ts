@@ -25,7 +25,7 @@ import { moduleImages } from "../components/lab/modules";
 
 const USAGE = `usage: labctl <command> [options]
   up <module> [--target docker|kubernetes] [--context NAME] [--json]   stand up a module's lab (1-5 or foundations|spark|ml|streaming|storage)
-  preflight <module> [--json]                                           go / no-go: the module's memory and CPU against what Docker can give
+  preflight <module> [--target ...] [--context NAME] [--json]          go / no-go: the module's memory and CPU against what Docker or the cluster can give
   check <module> [--solution FILE] [--seed N] [--json]                  run the module's jobs on its lab and check the outputs
   status [--json] [--secrets]                                           health, endpoints and UIs of every lab
   reset <module> [--json]                                               back to the module's start: drop its outputs, topics, checkpoints; re-seed its data
@@ -63,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     case "down":
       return down({ ...(moduleArg ? { module: resolveModule(moduleArg) } : {}), target, json: values.json }, io, async () => labStacks(await labWorkspace()));
     case "preflight": {
-      const r = await preflight({ module: resolveModule(moduleArg), target, json: values.json }, io);
+      const r = await preflight({ module: resolveModule(moduleArg), target, ...(values.context ? { context: values.context } : {}), json: values.json }, io);
       return r.go ? EXIT.ok : EXIT.environment;
     }
     case "check": {

@@ -4,7 +4,10 @@ import { Target } from "../../components/config/schema";
 import { formatBytes, k8sCpu } from "../../components/core/units";
 import { MODULES, ModuleId } from "../../components/lab/modules";
 import { EXIT, UserError } from "../errors";
-import { planModuleLab } from "../lab-args";
+import { isLabConfigError } from "../../components/core/errors";
+import { checkCluster, ClusterCheckError } from "../../components/platform/kubernetes/cluster-check";
+import { checkKubeconfig } from "../../stacks/config";
+import { labSettings, planModuleLab, validateSettings } from "../lab-args";
 import { Io } from "./shared";
 
 const run = promisify(execFile);
@@ -36,7 +39,7 @@ export const HEADROOM_BYTES = 1024 * 1024 * 1024;
 export function judge(module: ModuleId, needs: PreflightResult["needs"], has: Capacity): PreflightResult {
   const reasons: string[] = [];
   if (needs.memoryLimitBytes + HEADROOM_BYTES > has.memoryBytes) {
-    reasons.push(`memory: the lab may use ${formatBytes(needs.memoryLimitBytes)} plus ${formatBytes(HEADROOM_BYTES)} head room, ${has.source} has ${formatBytes(has.memoryBytes)}; give Docker more memory or stop other labs`);
+    reasons.push(`memory: the lab may use ${formatBytes(needs.memoryLimitBytes)} plus ${formatBytes(HEADROOM_BYTES)} head room, ${has.source} has ${formatBytes(has.memoryBytes)}; give ${has.source.startsWith("Docker") ? "Docker" : "the cluster"} more memory or stop other labs`);
   }
   if (needs.cpuRequestMillis > has.cpus * 1000) {
     reasons.push(`cpu: the lab requests ${k8sCpu(needs.cpuRequestMillis)}, ${has.source} has ${has.cpus} cores`);
@@ -55,10 +58,30 @@ export async function dockerCapacity(): Promise<Capacity> {
   }
 }
 
+/**
+ * Allocatable memory and CPU of the cluster's nodes (summed), asked with the
+ * kubeconfig labctl uses; one-line errors for a missing kubeconfig or context,
+ * an unreachable cluster, or no usable storage class.
+ */
+export async function kubeCapacity(module: ModuleId, context?: string): Promise<Capacity> {
+  const cfg = validateSettings(labSettings(module, "kubernetes", context));
+  let facts;
+  try {
+    const { file, context: ctx } = checkKubeconfig(cfg);
+    facts = await checkCluster(file, ctx, cfg.kubernetes.storageClass);
+  } catch (err) {
+    if (isLabConfigError(err) || err instanceof ClusterCheckError) throw new UserError(err.message, EXIT.environment);
+    throw err;
+  }
+  if (!facts) throw new UserError("the cluster is reached through an exec plugin (e.g. EKS), which preflight does not call; compare `kubectl describe nodes` with the module's requests", EXIT.usage);
+  const n = facts.allocatable.nodes;
+  return { memoryBytes: facts.allocatable.memoryBytes, cpus: facts.allocatable.cpuMillis / 1000, source: `the cluster (${n} node${n === 1 ? "" : "s"}, allocatable)` };
+}
+
 /** `labctl preflight <module>`: go / no-go with numbers, before anything is created. */
-export async function preflight(opts: { module: ModuleId; target: Target; json: boolean; quiet?: boolean }, io: Io, capacity: () => Promise<Capacity> = dockerCapacity): Promise<PreflightResult> {
-  if (opts.target !== "docker") throw new UserError("preflight checks the docker target so far; for kubernetes compare `kubectl describe node` with the module's requests", EXIT.usage);
+export async function preflight(opts: { module: ModuleId; target: Target; context?: string; json: boolean; quiet?: boolean }, io: Io, capacity?: () => Promise<Capacity>): Promise<PreflightResult> {
   const t = planModuleLab(opts.module, opts.target).totals;
+  capacity ??= opts.target === "docker" ? dockerCapacity : () => kubeCapacity(opts.module, opts.context);
   const result = judge(opts.module, { memoryLimitBytes: t.memoryLimitBytes, memoryRequestBytes: t.memoryRequestBytes, cpuRequestMillis: t.cpuRequestMillis }, await capacity());
   if (opts.json) io.out(JSON.stringify(result, null, 2));
   else if (!opts.quiet || !result.go) {

@@ -22,10 +22,8 @@ export interface UpOptions {
 export async function up(opts: UpOptions, io: Io): Promise<number> {
   const settings = labSettings(opts.module, opts.target, opts.context);
   validateSettings(settings);
-  if (opts.target === "docker") {
-    const check = await preflight({ module: opts.module, target: opts.target, json: false, quiet: opts.json }, io);
-    if (!check.go) throw new UserError(`not enough resources for module ${opts.module}: ${check.reasons[0]}`, EXIT.environment);
-  }
+  const check = await preflight({ module: opts.module, target: opts.target, ...(opts.context ? { context: opts.context } : {}), json: false, quiet: opts.json }, io);
+  if (!check.go) throw new UserError(`not enough resources for module ${opts.module}: ${check.reasons[0]}`, EXIT.environment);
   const mod = MODULES[opts.module];
   if (!opts.json) io.out(`Standing up module ${mod.id} (${mod.slug}) on ${opts.target}: ${Object.keys(mod.services).join(", ")}`);
   const stack = await openLabStack({ module: opts.module, target: opts.target, config: opts.context ? { kubernetes: { context: opts.context } } : {} });

@@ -1,0 +1,38 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { describe, expect, it } from "vitest";
+import { checkCluster, ClusterCheckError, parseCpuMillis, parseMemoryBytes } from "../components/platform/kubernetes/cluster-check";
+
+function kubeconfig(server: string): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kc-")), "config");
+  fs.writeFileSync(file, [
+    "apiVersion: v1", "kind: Config",
+    "clusters:", `- name: c`, `  cluster: {server: "${server}", insecure-skip-tls-verify: true}`,
+    "users:", "- name: u", "  user: {token: abc}",
+    "contexts:", "- name: ctx", "  context: {cluster: c, user: u}",
+    "current-context: ctx", "",
+  ].join("\n"));
+  return file;
+}
+
+describe("cluster check before any resource", () => {
+  it("reads Kubernetes quantities", () => {
+    expect(parseCpuMillis("2")).toBe(2000);
+    expect(parseCpuMillis("1500m")).toBe(1500);
+    expect(parseMemoryBytes("24564816Ki")).toBe(24564816 * 1024);
+    expect(parseMemoryBytes("1Gi")).toBe(2 ** 30);
+    expect(parseMemoryBytes("500M")).toBe(5e8);
+  });
+
+  it("names the context and the fix when the API server does not answer", async () => {
+    const err = await checkCluster(kubeconfig("https://127.0.0.1:1"), "ctx", undefined, 2000).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClusterCheckError);
+    expect((err as Error).message).toMatch(/^lab:kubernetes\.context: the cluster of context "ctx" at https:\/\/127\.0\.0\.1:1 does not answer \(.*ECONNREFUSED.*\)\. Start it/);
+    expect((err as Error).message.split("\n")).toHaveLength(1);
+  });
+
+  it("rejects a context that names no cluster", async () => {
+    await expect(checkCluster(kubeconfig("https://127.0.0.1:1"), "nope")).rejects.toThrow(/^lab:kubernetes\.context: context "nope" names no cluster/);
+  });
+});
