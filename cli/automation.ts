@@ -1,5 +1,6 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { ModuleId } from "../components/lab/modules";
@@ -129,12 +130,41 @@ export async function labWorkspace(root = PROJECT_ROOT): Promise<LocalWorkspace>
   return LocalWorkspace.create({ workDir: root, envVars: pulumiEnv(root), pulumiCommand: await pulumiCommand() });
 }
 
+/**
+ * Removes locks of `stack` left by a labctl or pulumi process of this machine
+ * that is no longer running (an interrupted run), so the next command is not
+ * refused; a lock held by a live process stays. Returns the pids it cleared.
+ */
+export function clearStaleLocks(stack: string, root = PROJECT_ROOT): number[] {
+  const dir = path.join(labsDir(root), "state", ".pulumi", "locks", "organization", "bigdata-labs", stack);
+  const cleared: number[] = [];
+  for (const f of fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith(".json")) : []) {
+    try {
+      const lock = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as { pid: number; hostname: string };
+      if (lock.hostname !== os.hostname()) continue;
+      try {
+        process.kill(lock.pid, 0);
+        continue; // still running
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "ESRCH") continue;
+      }
+      fs.unlinkSync(path.join(dir, f));
+      cleared.push(lock.pid);
+    } catch {
+      /* unreadable lock: leave it to pulumi */
+    }
+  }
+  return cleared;
+}
+
 /** Selects (or creates) the local stack of a module's lab and sets its config. */
 export async function openLabStack(opts: LabStackOptions): Promise<Stack> {
   const root = opts.root ?? PROJECT_ROOT;
   const envVars = pulumiEnv(root);
+  const name = opts.stackName ?? stackName(opts.module, opts.target);
+  for (const pid of clearStaleLocks(name, root)) process.stderr.write(`note: removed a lock on ${name} left by an interrupted run (pid ${pid}, no longer running)\n`);
   const stack = await LocalWorkspace.createOrSelectStack(
-    { stackName: opts.stackName ?? stackName(opts.module, opts.target), workDir: root },
+    { stackName: name, workDir: root },
     { envVars, pulumiCommand: await pulumiCommand() },
   );
   const config: Record<string, { value: string }> = {

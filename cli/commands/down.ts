@@ -3,6 +3,7 @@ import { ModuleId } from "../../components/lab/modules";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { openLabStack, stackName } from "../automation";
 import { dockerLeftovers, removeLeftovers } from "../docker-host";
+import { waitKubeClean } from "../kube-host";
 import { labInstances } from "../../components/config/schema";
 import { labSettings, validateSettings } from "../lab-args";
 import { EXIT, UserError } from "../errors";
@@ -55,10 +56,24 @@ export async function down(opts: DownOptions, io: Io, listStacks: () => Promise<
         if (still > 0) io.err(`left behind for ${lab}: ${JSON.stringify(l)}`);
       }
     }
-    if (left > 0) throw new UserError(`down: ${left} objects labelled with the lab are still there; remove them with docker rm/volume rm/network rm`, EXIT.failed);
+    if (t.target === "kubernetes") {
+      const context = validateSettings(labSettings(t.module, t.target)).kubernetes.context;
+      for (const lab of labs) {
+        // Namespace deletion is asynchronous: wait for it, its claims and their volumes.
+        const l = await waitKubeClean(context ? { context } : {}, lab, 180);
+        const still = (l.namespace ? 1 : 0) + l.pvcs.length + l.pvs.length;
+        left += still;
+        if (still > 0) io.err(`left behind for ${lab}: ${JSON.stringify(l)}`);
+      }
+    }
+    if (left > 0) {
+      const how = t.target === "docker" ? "remove them with docker rm/volume rm/network rm" : "see kubectl get namespace,pvc,pv";
+      throw new UserError(`down: ${left} objects of the lab are still there; ${how}`, EXIT.failed);
+    }
     await stack.workspace.removeStack(stack.name);
     report.push({ stack: stack.name, labs, seconds: (Date.now() - t0) / 1000, leftovers: 0 });
-    if (!opts.json) io.out(`Removed in ${((Date.now() - t0) / 1000).toFixed(0)}s; verified: no container, volume or network of ${labs.join(", ")} is left.`);
+    const gone = t.target === "docker" ? "no container, volume or network" : "no namespace, claim or volume";
+    if (!opts.json) io.out(`Removed in ${((Date.now() - t0) / 1000).toFixed(0)}s; verified: ${gone} of ${labs.join(", ")} is left.`);
   }
   if (opts.json) io.out(JSON.stringify(report, null, 2));
   return 0;

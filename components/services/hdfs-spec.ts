@@ -104,7 +104,10 @@ export function resolveHdfsSpec(args: HdfsArgs, ctx: SpecContext): HdfsSpec {
         HADOOP_HEAPSIZE_MAX: jvmSize(dnHeap),
         ...siteEnv(core, {
           ...common,
-          "dfs.datanode.data.dir": "/hadoop/dfs/data",
+          // A directory inside the volume, made by the DataNode itself: it insists on owning its
+          // data directory (mode 700), and hostPath-backed volumes (local-path on kind) are
+          // root-owned 0777 with no fsGroup support.
+          "dfs.datanode.data.dir": "/hadoop/dfs/data/blocks",
           "dfs.datanode.hostname": name,
           "dfs.datanode.address": "0.0.0.0:9866",
           "dfs.datanode.http.address": "0.0.0.0:9864",
