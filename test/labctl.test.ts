@@ -132,3 +132,18 @@ describe("the Pulumi CLI when none is installed", () => {
     }
   });
 });
+
+describe("stale stack locks", () => {
+  it("clears a lock whose process is gone and keeps a live one", async () => {
+    const { clearStaleLocks } = await import("../cli/automation");
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "labs-locks-"));
+    const dir = path.join(root, ".labs", "state", ".pulumi", "locks", "organization", "bigdata-labs", "docker-m2");
+    fs.mkdirSync(dir, { recursive: true });
+    const dead = 2 ** 22 + 12345; // above the default pid_max: never a live process
+    fs.writeFileSync(path.join(dir, "a.json"), JSON.stringify({ pid: dead, username: "x", hostname: os.hostname(), timestamp: "" }));
+    fs.writeFileSync(path.join(dir, "b.json"), JSON.stringify({ pid: process.pid, username: "x", hostname: os.hostname(), timestamp: "" }));
+    fs.writeFileSync(path.join(dir, "c.json"), JSON.stringify({ pid: dead, username: "x", hostname: "another-machine", timestamp: "" }));
+    expect(clearStaleLocks("docker-m2", root)).toEqual([dead]);
+    expect(fs.readdirSync(dir).sort()).toEqual(["b.json", "c.json"]);
+  });
+});
