@@ -203,13 +203,26 @@ build_one() {
   hash=$(context_hash "$n" "${SPEC[$n]}")
   [ $no_cache = 1 ] && args+=(--no-cache)
   echo "== docker build ${args[*]}" >> "$log"
-  if ! DOCKER_BUILDKIT=0 docker build --force-rm "${args[@]}" \
+  say "$n: building $ref (log: $log)"
+  DOCKER_BUILDKIT=0 docker build --force-rm "${args[@]}" \
         --label "org.opencontainers.image.title=$n" \
         --label "org.opencontainers.image.version=${TAG[$n]}" \
         --label "org.bigdata-labs.context=$hash" \
-        -t "$ref" "$IMAGES_DIR/$n" >> "$log" 2>&1; then
-    die "building $ref failed" "see $log"
-  fi
+        -t "$ref" "$IMAGES_DIR/$n" >> "$log" 2>&1 &
+  local pid=$! last="" now
+  # Live progress: the Dockerfile step in progress and the time so far, when the step changes
+  # or every 30 s.
+  local ticks=0
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 2
+    ticks=$((ticks + 1))
+    now=$(grep -E '^Step [0-9]+/[0-9]+ : ' "$log" | tail -n 1 | cut -c1-110)
+    if [ -n "$now" ] && { [ "$now" != "$last" ] || [ $((ticks % 15)) = 0 ]; }; then
+      say "$n: $now ($((SECONDS - start))s)"
+      last=$now
+    fi
+  done
+  wait "$pid" || die "building $ref failed" "see $log (last lines: $(tail -n 3 "$log" | tr '\n' ' ' | cut -c1-300))"
   local size; size=$(docker image inspect -f '{{.Size}}' "$ref")
   say "$n: built ($((SECONDS - start))s, $(human "$size"))"
 }
