@@ -9,7 +9,7 @@ Usage: graph.py <vertices CSV, hdfs://...> <edges CSV, hdfs://...> <output dir, 
   its smallest vertex id.
 - PageRank (directed, damping 0.85, dangling rank spread evenly, as NetworkX
   defines it) by power iteration with DataFrame joins, until the L1 change is
-  below 1e-11 (tested every 10 iterations).
+  below 1e-10 (tested every 10 iterations).
 - NetworkX computes both on the collected edges, for comparison.
 Writes <output>/components and <output>/pagerank as Parquet; prints JSON
 summary lines.
@@ -80,7 +80,7 @@ for iterations in range(1, 301):
     new = new.localCheckpoint() if iterations % 5 == 0 else new.cache()
     if iterations % 10 == 0:                           # test convergence every 10 iterations
         change = new.alias("a").join(ranks.alias("b"), "id").agg(F.sum(F.abs(F.col("a.rank") - F.col("b.rank")))).first()[0]
-        if change < 1e-11:
+        if change < 1e-10:   # then every rank is within 1e-10 * 0.85 / 0.15 < 1e-9 of the fixed point
             ranks = new
             break
     ranks = new
