@@ -22,11 +22,13 @@ export interface CheckOptions {
 export async function checkLab(opts: CheckOptions, io: Io): Promise<number> {
   if (!hasDriver(opts.module)) throw new UserError(`module ${opts.module} has no workload checks yet`, EXIT.usage);
   if (opts.solution && !fs.existsSync(opts.solution)) throw new UserError(`--solution ${opts.solution}: no such file`, EXIT.usage);
+  const t0 = Date.now();
+  const stamp = () => `[${String(Math.round((Date.now() - t0) / 1000)).padStart(4)}s]`;
   const results = await runWorkload(opts.module, opts.target, {
     seed: opts.seed,
     size: "small",
     ...(opts.solution ? { solution: opts.solution } : {}),
-    log: (l) => (opts.json ? undefined : io.out(l)),
+    log: (l) => (opts.json ? undefined : io.out(`${stamp()} ${l}`)),
   });
   if (opts.json) io.out(JSON.stringify(results, null, 2));
   else io.out(formatResults(results));
