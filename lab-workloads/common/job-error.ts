@@ -10,3 +10,23 @@ export function relevantLines(lines: readonly string[]): string {
   const errors = lines.filter((l) => /Error|Exception|Traceback|error:/.test(l)).slice(-8);
   return [...errors, "...", ...lines.slice(-8)].join("\n");
 }
+
+/**
+ * Turns a stream's chunks into whole lines: a chunk may end mid-line (pipes
+ * deliver ~4 KiB at a time), so the unfinished tail waits for the next chunk.
+ */
+export function lineSplitter(onLine: (line: string) => void): { push(chunk: Buffer | string): void; end(): void } {
+  let pending = "";
+  return {
+    push(chunk) {
+      pending += chunk.toString();
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      for (const l of lines) if (l !== "") onLine(l);
+    },
+    end() {
+      if (pending !== "") onLine(pending);
+      pending = "";
+    },
+  };
+}

@@ -3,7 +3,7 @@ import * as path from "path";
 import * as crypto from "crypto";
 import { promisify } from "util";
 import { LABEL } from "../../components/platform/platform";
-import { JobError, relevantLines } from "./job-error";
+import { JobError, lineSplitter, relevantLines } from "./job-error";
 import { runKubeJob } from "./kube-jobs";
 import { LabHandle } from "./lab";
 
@@ -55,23 +55,24 @@ export async function runJob(lab: LabHandle, job: JobSpec): Promise<string> {
     const child = spawn("docker", args, { env: { ...process.env, ...env } });
     const out: string[] = [];
     const tail: string[] = [];
-    const onData = (isErr: boolean) => (buf: Buffer) => {
-      for (const line of buf.toString("utf8").split("\n")) {
-        if (line === "") continue;
-        if (!isErr) out.push(line);
-        tail.push(line);
-        if (tail.length > 200) tail.shift();
-        if (!/^\s*(WARN|INFO|\d\d\/\d\d\/\d\d)/.test(line)) job.onLine?.(line.length > 160 ? `${line.slice(0, 157)}...` : line);
-      }
+    const onLine = (isErr: boolean) => (line: string) => {
+      if (!isErr) out.push(line);
+      tail.push(line);
+      if (tail.length > 200) tail.shift();
+      if (!/^\s*(WARN|INFO|\d\d\/\d\d\/\d\d)/.test(line)) job.onLine?.(line.length > 160 ? `${line.slice(0, 157)}...` : line);
     };
-    child.stdout.on("data", onData(false));
-    child.stderr.on("data", onData(true));
+    const stdout = lineSplitter(onLine(false));
+    const stderr = lineSplitter(onLine(true));
+    child.stdout.on("data", (b: Buffer) => stdout.push(b));
+    child.stderr.on("data", (b: Buffer) => stderr.push(b));
     const timer = setTimeout(() => {
       void run("docker", ["rm", "-f", container]).catch(() => undefined);
       reject(new JobError(`job ${job.name} timed out after ${timeout}s`, relevantLines(tail)));
     }, timeout * 1000);
     child.on("close", (code) => {
       clearTimeout(timer);
+      stdout.end();
+      stderr.end();
       if (code === 0) resolve(out.join("\n"));
       else reject(new JobError(`job ${job.name} exited with code ${code}`, relevantLines(tail)));
     });

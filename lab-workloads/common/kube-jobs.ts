@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { CHECK_JOB } from "../../components/platform/kubernetes/render";
 import type { JobSpec } from "./jobs";
-import { JobError, relevantLines } from "./job-error";
+import { JobError, lineSplitter, relevantLines } from "./job-error";
 import { LabHandle } from "./lab";
 
 /** What a check Job may use: the room the lab's quota keeps for it. */
@@ -125,17 +125,14 @@ function streamLogs(lab: LabHandle, job: string, timeoutSeconds: number, onLine:
   return new Promise((resolve) => {
     const child = spawn("kubectl", args);
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutSeconds * 1000);
-    let buf = "";
-    child.stdout.on("data", (b: Buffer) => {
-      buf += b.toString("utf8");
-      const lines = buf.split("\n");
-      buf = lines.pop() ?? "";
-      for (const l of lines) if (l !== "") onLine(l, false);
-    });
-    child.stderr.on("data", (b: Buffer) => onLine(b.toString("utf8").trim(), true));
+    const stdout = lineSplitter((l) => onLine(l, false));
+    const stderr = lineSplitter((l) => onLine(l, true));
+    child.stdout.on("data", (b: Buffer) => stdout.push(b));
+    child.stderr.on("data", (b: Buffer) => stderr.push(b));
     child.on("close", () => {
       clearTimeout(timer);
-      if (buf) onLine(buf, false);
+      stdout.end();
+      stderr.end();
       resolve();
     });
   });
