@@ -13,14 +13,15 @@ export interface KubeTarget {
   readonly context?: string;
 }
 
-function base(t: KubeTarget): string[] {
+/** kubectl's `--kubeconfig` / `--context` flags for a target. */
+export function kubectlFlags(t: KubeTarget): string[] {
   return [...(t.kubeconfig ? ["--kubeconfig", t.kubeconfig] : []), ...(t.context ? ["--context", t.context] : [])];
 }
 
 /** kubectl with the target's kubeconfig and context; stdout, or throws with stderr's last line. */
 export async function kubectlRun(t: KubeTarget, args: readonly string[], timeoutSeconds = 60): Promise<string> {
   try {
-    return (await run("kubectl", [...base(t), ...args], { timeout: timeoutSeconds * 1000, maxBuffer: 64 * 1024 * 1024 })).stdout;
+    return (await run("kubectl", [...kubectlFlags(t), ...args], { timeout: timeoutSeconds * 1000, maxBuffer: 64 * 1024 * 1024 })).stdout;
   } catch (err) {
     const e = err as { stderr?: string; message: string; code?: string };
     if (e.code === "ENOENT") throw new Error("kubectl is not on PATH; install it (or source the toolchain's env.sh)");
@@ -33,7 +34,7 @@ export async function kubeExec(t: KubeTarget, namespace: string, w: WorkloadSpec
   const started = Date.now();
   const target = `${w.stateful ? "statefulset" : "deployment"}/${w.name}`;
   try {
-    const { stdout, stderr } = await run("kubectl", [...base(t), "-n", namespace, "exec", target, "--", ...command], { timeout: timeoutSeconds * 1000, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout, stderr } = await run("kubectl", [...kubectlFlags(t), "-n", namespace, "exec", target, "--", ...command], { timeout: timeoutSeconds * 1000, maxBuffer: 16 * 1024 * 1024 });
     return { ok: true, line: lastLine(stdout || stderr), output: `${stdout}${stderr}`, seconds: (Date.now() - started) / 1000 };
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; killed?: boolean; message: string };

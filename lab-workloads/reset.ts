@@ -2,7 +2,8 @@
  * Brings a running lab back to its module's start, without touching the
  * services: drops what the module's exercises and checks created (objects
  * under `m<N>/` in the lab's buckets, module 4's `m4-` topics, module 5's
- * HDFS tree) and writes the module's starter data again, from seed 42:
+ * HDFS tree) and writes the module's starter data again, from seed 42 at the
+ * drivers' `small` size:
  *   1  s3://datasets/m1/start/sales.csv
  *   2  s3://datasets/m2/start/text/words.txt, s3://datasets/m2/start/sales/sales.csv
  *   3  s3://datasets/m3/start/regression.csv
@@ -16,13 +17,14 @@ import { LabHandle } from "./common/lab";
 import { Rng } from "./common/random";
 import { LabS3 } from "./common/s3";
 import { LabWebHdfs } from "./common/webhdfs";
-import { generate as generateM1 } from "./m1/driver";
+import { generate as generateM1, SIZES as M1_SIZES } from "./m1/driver";
 import { generateSales, generateText, salesCsv } from "./m2/data";
-import { generateRegression } from "./m3/driver";
+import { SIZES as M2_SIZES } from "./m2/driver";
+import { generateRegression, SIZES as M3_SIZES } from "./m3/driver";
 import { generateEvents } from "./m4/events";
-import { M4_TOPIC_PREFIX } from "./m4/driver";
-import { generateGraph, generateTrips, tripsCsv } from "./m5/data";
-import { M5_HDFS_ROOT } from "./m5/driver";
+import { M4_TOPIC_PREFIX, SHAPES as M4_SHAPES } from "./m4/driver";
+import { generateGraph, generateTrips, graphCsv, tripsCsv } from "./m5/data";
+import { M5_HDFS_ROOT, SIZES as M5_SIZES } from "./m5/driver";
 
 export const START_SEED = 42;
 
@@ -62,19 +64,19 @@ export async function resetLab(lab: LabHandle, log: (l: string) => void): Promis
   const rng = new Rng(START_SEED);
   switch (module) {
     case 1:
-      await put("datasets", "m1/start/sales.csv", generateM1(rng, 100_000).csv);
+      await put("datasets", "m1/start/sales.csv", generateM1(rng, M1_SIZES.small.rows).csv);
       break;
     case 2:
-      await put("datasets", "m2/start/text/words.txt", generateText(rng, 2000));
-      await put("datasets", "m2/start/sales/sales.csv", salesCsv(generateSales(rng, 5000)));
+      await put("datasets", "m2/start/text/words.txt", generateText(rng, M2_SIZES.small.lines));
+      await put("datasets", "m2/start/sales/sales.csv", salesCsv(generateSales(rng, M2_SIZES.small.sales)));
       break;
     case 3:
-      await put("datasets", "m3/start/regression.csv", generateRegression(rng, 5000).csv);
+      await put("datasets", "m3/start/regression.csv", generateRegression(rng, M3_SIZES.small).csv);
       break;
     case 4: {
       const kafka = new LabKafka(lab);
       const topic = `${M4_TOPIC_PREFIX}start-events`;
-      const events = generateEvents(rng, { events: 2000, batch: 200, windowMs: 10_000, delayMs: 30_000 });
+      const events = generateEvents(rng, M4_SHAPES.small);
       await kafka.createTopic(topic, 1);
       await kafka.produce(topic, events.map((e) => ({ key: e.sensor, value: JSON.stringify(e) })));
       seeded.push(`Kafka topic ${topic} (${events.length} events)`);
@@ -83,11 +85,12 @@ export async function resetLab(lab: LabHandle, log: (l: string) => void): Promis
     case 5: {
       const hdfs = new LabWebHdfs(lab);
       const root = `${M5_HDFS_ROOT}/start`;
-      const graph = generateGraph(rng, 400, 5);
+      const graph = graphCsv(generateGraph(rng, M5_SIZES.small.vertices, M5_SIZES.small.groups));
+      const trips = generateTrips(rng, M5_SIZES.small.trips);
       await hdfs.mkdirs(`${root}/graph`);
-      await hdfs.put(`${root}/trips.csv`, tripsCsv(generateTrips(rng, 20_000)));
-      await hdfs.put(`${root}/graph/vertices.csv`, ["id", ...graph.vertices].join("\n") + "\n");
-      await hdfs.put(`${root}/graph/edges.csv`, ["src,dst", ...graph.edges.map(([u, v]) => `${u},${v}`)].join("\n") + "\n");
+      await hdfs.put(`${root}/trips.csv`, tripsCsv(trips));
+      await hdfs.put(`${root}/graph/vertices.csv`, graph.vertices);
+      await hdfs.put(`${root}/graph/edges.csv`, graph.edges);
       seeded.push(`hdfs://${root}/trips.csv`, `hdfs://${root}/graph/vertices.csv`, `hdfs://${root}/graph/edges.csv`);
       break;
     }

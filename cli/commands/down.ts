@@ -5,7 +5,7 @@ import { openLabStack, stackName } from "../automation";
 import { dockerLeftovers, removeLeftovers } from "../docker-host";
 import { waitKubeClean } from "../kube-host";
 import { labInstances } from "../../components/config/schema";
-import { labSettings, validateSettings } from "../lab-args";
+import { kubeTargetOf, labSettings, validateSettings } from "../lab-args";
 import { EXIT, UserError } from "../errors";
 import { ProgressView } from "../progress";
 import { Io, LabOutput, pulumiFailure } from "./shared";
@@ -57,10 +57,9 @@ export async function down(opts: DownOptions, io: Io, listStacks: () => Promise<
       }
     }
     if (t.target === "kubernetes") {
-      const context = validateSettings(labSettings(t.module, t.target)).kubernetes.context;
       for (const lab of labs) {
         // Namespace deletion is asynchronous: wait for it, its claims and their volumes.
-        const l = await waitKubeClean(context ? { context } : {}, lab, 180);
+        const l = await waitKubeClean(kubeTargetOf(t.module), lab, 180);
         const still = (l.namespace ? 1 : 0) + l.pvcs.length + l.pvs.length;
         left += still;
         if (still > 0) io.err(`left behind for ${lab}: ${JSON.stringify(l)}`);

@@ -4,8 +4,8 @@ import { ModuleId } from "../../components/lab/modules";
 import { Target } from "../../components/config/schema";
 import { openLabStack } from "../automation";
 import { dockerExec } from "../docker-host";
-import { KubeTarget, kubeExec } from "../kube-host";
-import { labSettings, planModuleLab, validateSettings } from "../lab-args";
+import { kubeExec } from "../kube-host";
+import { kubeTargetOf, planModuleLab } from "../lab-args";
 import { Io, LabOutput } from "./shared";
 
 /** Options of `labctl status`. */
@@ -13,12 +13,6 @@ export interface StatusOptions {
   readonly json: boolean;
   /** Also print credentials (Jupyter token, S3 keys). @default false */
   readonly secrets: boolean;
-}
-
-/** The cluster labctl's settings point a module's lab at ($KUBECONFIG, the configured context). */
-function kubeTargetOf(module: ModuleId): KubeTarget {
-  const context = validateSettings(labSettings(module, "kubernetes")).kubernetes.context;
-  return context ? { context } : {};
 }
 
 /** One row of the status table. */

@@ -30,3 +30,23 @@ export function lineSplitter(onLine: (line: string) => void): { push(chunk: Buff
     },
   };
 }
+
+/**
+ * Collects a job's output: stdout (what the job returns), the last 200 lines
+ * of both streams (for a failure's excerpt), and each line passed on to
+ * `job.onLine` for progress, without the JVM's log noise and cut to 160 chars.
+ */
+export function jobOutput(job: { onLine?: (line: string) => void }) {
+  const out: string[] = [];
+  const tail: string[] = [];
+  return {
+    line(line: string, isErr: boolean): void {
+      if (!isErr) out.push(line);
+      tail.push(line);
+      if (tail.length > 200) tail.shift();
+      if (!/^\s*(WARN|INFO|\d\d\/\d\d\/\d\d)/.test(line)) job.onLine?.(line.length > 160 ? `${line.slice(0, 157)}...` : line);
+    },
+    stdout: () => out.join("\n"),
+    relevant: () => relevantLines(tail),
+  };
+}

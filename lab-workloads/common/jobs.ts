@@ -3,7 +3,7 @@ import * as path from "path";
 import * as crypto from "crypto";
 import { promisify } from "util";
 import { LABEL } from "../../components/platform/platform";
-import { JobError, lineSplitter, relevantLines } from "./job-error";
+import { JobError, jobOutput, lineSplitter } from "./job-error";
 import { runKubeJob } from "./kube-jobs";
 import { LabHandle } from "./lab";
 
@@ -53,32 +53,24 @@ export async function runJob(lab: LabHandle, job: JobSpec): Promise<string> {
   return new Promise((resolve, reject) => {
     // Values come through the environment, so credentials never appear in a process list.
     const child = spawn("docker", args, { env: { ...process.env, ...env } });
-    const out: string[] = [];
-    const tail: string[] = [];
-    const onLine = (isErr: boolean) => (line: string) => {
-      if (!isErr) out.push(line);
-      tail.push(line);
-      if (tail.length > 200) tail.shift();
-      if (!/^\s*(WARN|INFO|\d\d\/\d\d\/\d\d)/.test(line)) job.onLine?.(line.length > 160 ? `${line.slice(0, 157)}...` : line);
-    };
-    const stdout = lineSplitter(onLine(false));
-    const stderr = lineSplitter(onLine(true));
+    const output = jobOutput(job);
+    const stdout = lineSplitter((l) => output.line(l, false));
+    const stderr = lineSplitter((l) => output.line(l, true));
     child.stdout.on("data", (b: Buffer) => stdout.push(b));
     child.stderr.on("data", (b: Buffer) => stderr.push(b));
     const timer = setTimeout(() => {
       void run("docker", ["rm", "-f", container]).catch(() => undefined);
-      reject(new JobError(`job ${job.name} timed out after ${timeout}s`, relevantLines(tail)));
+      reject(new JobError(`job ${job.name} timed out after ${timeout}s`, output.relevant()));
     }, timeout * 1000);
     child.on("close", (code) => {
       clearTimeout(timer);
       stdout.end();
       stderr.end();
-      if (code === 0) resolve(out.join("\n"));
-      else reject(new JobError(`job ${job.name} exited with code ${code}`, relevantLines(tail)));
+      if (code === 0) resolve(output.stdout());
+      else reject(new JobError(`job ${job.name} exited with code ${code}`, output.relevant()));
     });
   });
 }
-
 
 /**
  * A module's job launcher: runs `script` from the module's `jobs/` folder,

@@ -2,9 +2,10 @@ import { spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { kubectlFlags } from "../../cli/kube-host";
 import { CHECK_JOB } from "../../components/platform/kubernetes/render";
 import type { JobSpec } from "./jobs";
-import { JobError, lineSplitter, relevantLines } from "./job-error";
+import { JobError, jobOutput, lineSplitter } from "./job-error";
 import { LabHandle } from "./lab";
 
 /** What a check Job may use: the room the lab's quota keeps for it. */
@@ -15,8 +16,7 @@ const JOB_RESOURCES = {
 
 /** kubectl for the lab's cluster and namespace; resolves with stdout or rejects with stderr. */
 export function kubectl(lab: LabHandle, args: readonly string[], input?: string, timeoutMs = 60_000): Promise<string> {
-  const kube = lab.kube!;
-  const all = [...(kube.kubeconfig ? ["--kubeconfig", kube.kubeconfig] : []), ...(kube.context ? ["--context", kube.context] : []), "-n", lab.name, ...args];
+  const all = [...kubectlFlags(lab.kube!), "-n", lab.name, ...args];
   return new Promise((resolve, reject) => {
     const child = spawn("kubectl", all, { stdio: ["pipe", "pipe", "pipe"] });
     let out = "";
@@ -84,19 +84,13 @@ export async function runKubeJob(lab: LabHandle, job: JobSpec): Promise<string> 
     ],
   };
   await kubectl(lab, ["apply", "-f", "-"], JSON.stringify(manifest));
-  const out: string[] = [];
-  const tail: string[] = [];
+  const output = jobOutput(job);
   try {
     await waitForPodStart(lab, name, 180);
-    await streamLogs(lab, name, timeout, (line, isErr) => {
-      if (!isErr) out.push(line);
-      tail.push(line);
-      if (tail.length > 200) tail.shift();
-      if (!/^\s*(WARN|INFO|\d\d\/\d\d\/\d\d)/.test(line)) job.onLine?.(line.length > 160 ? `${line.slice(0, 157)}...` : line);
-    });
+    await streamLogs(lab, name, timeout, output.line);
     const status = await waitForJobEnd(lab, name, 60);
-    if (status !== "Complete") throw new JobError(`job ${job.name} ${status === "Timeout" ? `timed out after ${timeout}s` : "failed"} (Kubernetes Job ${name})`, relevantLines(tail));
-    return out.join("\n");
+    if (status !== "Complete") throw new JobError(`job ${job.name} ${status === "Timeout" ? `timed out after ${timeout}s` : "failed"} (Kubernetes Job ${name})`, output.relevant());
+    return output.stdout();
   } finally {
     await kubectl(lab, ["delete", "job,configmap,secret", name, "--ignore-not-found", "--wait=false", "--cascade=background"]).catch(() => undefined);
   }
@@ -120,8 +114,7 @@ async function waitForPodStart(lab: LabHandle, job: string, seconds: number): Pr
 }
 
 function streamLogs(lab: LabHandle, job: string, timeoutSeconds: number, onLine: (line: string, isErr: boolean) => void): Promise<void> {
-  const kube = lab.kube!;
-  const args = [...(kube.kubeconfig ? ["--kubeconfig", kube.kubeconfig] : []), ...(kube.context ? ["--context", kube.context] : []), "-n", lab.name, "logs", "-f", `job/${job}`];
+  const args = [...kubectlFlags(lab.kube!), "-n", lab.name, "logs", "-f", `job/${job}`];
   return new Promise((resolve) => {
     const child = spawn("kubectl", args);
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutSeconds * 1000);

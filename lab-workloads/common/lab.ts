@@ -7,7 +7,7 @@ import { OBJECT_STORE_SECRET } from "../../components/services/object-store-spec
 import { pysparkSubmitArgs } from "../../components/services/workspace-spec";
 import { JUPYTER_TOKEN_SECRET } from "../../components/services/workspace-spec";
 import { openLabStack } from "../../cli/automation";
-import { labSettings, planModuleLab, validateSettings } from "../../cli/lab-args";
+import { kubeTargetOf, planModuleLab } from "../../cli/lab-args";
 
 /** A running lab as a driver sees it: its plan, endpoints and credentials. */
 export interface LabHandle {
@@ -33,8 +33,7 @@ export async function openLab(module: ModuleId, target: Target): Promise<LabHand
   if (!name || !lab) throw new Error(`no running lab for module ${module} on ${target}; start it with labctl up ${module}`);
   const credentials = ((outputs["credentials"]?.value ?? {}) as Record<string, LabCredentials>)[name] ?? {};
   const plan = planModuleLab(module, target, name);
-  const kubeCfg = target === "kubernetes" ? validateSettings(labSettings(module, target)).kubernetes : undefined;
-  const kubeconfig = kubeCfg?.kubeconfig ?? process.env["KUBECONFIG"]?.split(":")[0];
+
   const secretValue = (v: EnvValue): string => {
     if (typeof v === "string") return v;
     if (v.secret === OBJECT_STORE_SECRET) return credentials.s3SecretKey ?? "";
@@ -47,7 +46,7 @@ export async function openLab(module: ModuleId, target: Target): Promise<LabHand
     target,
     plan,
     credentials,
-    ...(kubeCfg ? { kube: { ...(kubeconfig ? { kubeconfig } : {}), ...(kubeCfg.context ? { context: kubeCfg.context } : {}) } } : {}),
+    ...(target === "kubernetes" ? { kube: kubeTargetOf(module) } : {}),
     hostEndpoint(service, endpoint) {
       const ep = lab.endpoints[service]?.[endpoint];
       if (!ep?.host) throw new Error(`lab ${name} exposes no ${service}.${endpoint} on this machine`);

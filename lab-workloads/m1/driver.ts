@@ -5,7 +5,8 @@ import { jobLauncher } from "../common/jobs";
 import { Rng } from "../common/random";
 import { LabS3 } from "../common/s3";
 
-const SIZES = { small: { rows: 100_000, files: 4 }, medium: { rows: 5_000_000, files: 16 } };
+/** Data sizes; `small` is also the starter data `labctl reset` writes. */
+export const SIZES = { small: { rows: 100_000, files: 4 }, medium: { rows: 5_000_000, files: 16 } };
 const CATEGORIES = ["books", "games", "garden", "grocery", "health", "music", "sports", "toys"];
 const WORDS = ["fast", "blue", "gift", "bulk", "sale", "new", "used", "promo", "local", "online"];
 /** Memory cap for the pandas exercise: the file is larger, a chunk is smaller. */

@@ -7,7 +7,8 @@ import { Rng } from "../common/random";
 import { LabS3 } from "../common/s3";
 import { expectedSales, expectedWordCounts, generateSales, generateText, salesCsv } from "./data";
 
-const SIZES = { small: { lines: 2000, sales: 5000 }, medium: { lines: 200_000, sales: 500_000 } };
+/** Data sizes; `small` is also the starter data `labctl reset` writes. */
+export const SIZES = { small: { lines: 2000, sales: 5000 }, medium: { lines: 200_000, sales: 500_000 } };
 
 /**
  * Module 2 (PySpark): an RDD word count and a DataFrame groupBy/agg/orderBy,

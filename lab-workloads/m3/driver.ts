@@ -5,7 +5,8 @@ import { jobLauncher } from "../common/jobs";
 import { Rng } from "../common/random";
 import { LabS3 } from "../common/s3";
 
-const SIZES = { small: 5_000, medium: 500_000 };
+/** Data sizes; `small` is also the starter data `labctl reset` writes. */
+export const SIZES = { small: 5_000, medium: 500_000 };
 /** The model the data is drawn from: y = 3 x1 - 2 x2 + 0.5 x3 + 4 + noise. */
 const TRUE_COEFFICIENTS = [3, -2, 0.5];
 const TRUE_INTERCEPT = 4;

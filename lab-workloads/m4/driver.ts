@@ -7,7 +7,8 @@ import { Rng } from "../common/random";
 import { LabS3 } from "../common/s3";
 import { expectStream, FLUSH_SENSOR, generateEvents, StreamShape, windowKey } from "./events";
 
-const SHAPES: Record<"small" | "medium", StreamShape> = {
+/** Stream shapes; `small` is also the starter topic `labctl reset` writes. */
+export const SHAPES: Record<"small" | "medium", StreamShape> = {
   small: { events: 2_000, batch: 200, windowMs: 10_000, delayMs: 30_000 },
   medium: { events: 100_000, batch: 5_000, windowMs: 10_000, delayMs: 30_000 },
 };
@@ -53,7 +54,8 @@ export const driver: Driver = async (lab, opts) => {
         if (!line.trim()) continue;
         const row = JSON.parse(line) as { window_start: string; sensor: string; count: number };
         if (row.sensor === FLUSH_SENSOR) continue;
-        actual.set(windowKey(Date.parse(row.window_start), row.sensor), (actual.get(windowKey(Date.parse(row.window_start), row.sensor)) ?? 0) + row.count);
+        const key = windowKey(Date.parse(row.window_start), row.sensor);
+        actual.set(key, (actual.get(key) ?? 0) + row.count);
       }
     }
     c.equal("windows written (window × sensor)", expected.windows.size, actual.size);

@@ -91,6 +91,14 @@ export function generateGraph(rng: Rng, n: number, groups: number): Graph {
   return { vertices: [...ids].sort((a, b) => a - b), edges };
 }
 
+/** The graph as the two CSV files the jobs read: `id` per vertex, `src,dst` per edge. */
+export function graphCsv(g: Graph): { vertices: string; edges: string } {
+  return {
+    vertices: ["id", ...g.vertices].join("\n") + "\n",
+    edges: ["src,dst", ...g.edges.map(([u, v]) => `${u},${v}`)].join("\n") + "\n",
+  };
+}
+
 /** Weakly connected components: each vertex's component is the smallest id in it (union-find). */
 export function connectedComponents(g: Graph): Map<number, number> {
   const parent = new Map(g.vertices.map((v) => [v, v]));

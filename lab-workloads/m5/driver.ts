@@ -5,9 +5,10 @@ import { Driver, runId } from "../common/driver";
 import { jobLauncher } from "../common/jobs";
 import { Rng } from "../common/random";
 import { LabWebHdfs } from "../common/webhdfs";
-import { connectedComponents, faresByZone, generateGraph, generateTrips, pageRank, tripsCsv } from "./data";
+import { connectedComponents, faresByZone, generateGraph, generateTrips, graphCsv, pageRank, tripsCsv } from "./data";
 
-const SIZES = { small: { trips: 20_000, vertices: 400, groups: 5 }, medium: { trips: 1_000_000, vertices: 20_000, groups: 40 } };
+/** Data sizes; `small` is also the starter data `labctl reset` writes. */
+export const SIZES = { small: { trips: 20_000, vertices: 400, groups: 5 }, medium: { trips: 1_000_000, vertices: 20_000, groups: 40 } };
 
 /** HDFS directory of module 5 runs (labctl reset drops it). */
 export const M5_HDFS_ROOT = "/labs/m5";
@@ -57,8 +58,9 @@ export const driver: Driver = async (lab, opts) => {
     opts.log(`putting ${root}/trips.csv (${trips.length} rows, ${csv.length} bytes) and a graph of ${graph.vertices.length} vertices, ${graph.edges.length} edges`);
     await hdfs.mkdirs(`${root}/graph`);
     await hdfs.put(`${root}/trips.csv`, csv);
-    await hdfs.put(`${root}/graph/vertices.csv`, ["id", ...graph.vertices].join("\n") + "\n");
-    await hdfs.put(`${root}/graph/edges.csv`, ["src,dst", ...graph.edges.map(([u, v]) => `${u},${v}`)].join("\n") + "\n");
+    const files = graphCsv(graph);
+    await hdfs.put(`${root}/graph/vertices.csv`, files.vertices);
+    await hdfs.put(`${root}/graph/edges.csv`, files.edges);
     c.equal("trips.csv bytes in HDFS", Buffer.byteLength(csv), await hdfs.size(`${root}/trips.csv`));
     const head = Buffer.from(await hdfs.read(`${root}/trips.csv`, 0, 200)).toString("utf8").split("\n")[0]!;
     c.equal("first line read back", csv.split("\n")[0]!, head);
