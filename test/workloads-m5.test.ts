@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../lab-workloads/common/random";
-import { connectedComponents, faresByZone, generateGraph, generateTrips, pageRank, TRIP_HEADER, tripsCsv } from "../lab-workloads/m5/data";
+import { connectedComponents, faresByZone, generateGraph, generateTrips, graphCsv, pageRank, TRIP_HEADER, tripsCsv } from "../lab-workloads/m5/data";
 
 describe("module 5 data and answers", () => {
   it("writes trips as CSV with a header and one line per trip", () => {
@@ -37,5 +37,9 @@ describe("module 5 data and answers", () => {
     // By hand: r3 = r4 = (0.15 + 0.85 r4) / 4, so r4 = 0.15 / (4 - 0.85).
     expect(pr.get(4)).toBeCloseTo(0.15 / 3.15, 12);
     expect(pr.get(1)! > pr.get(2)!).toBe(true);
+  });
+
+  it("writes the graph as the two CSV files the job reads", () => {
+    expect(graphCsv({ vertices: [1, 2, 3], edges: [[1, 2], [3, 1]] })).toEqual({ vertices: "id\n1\n2\n3\n", edges: "src,dst\n1,2\n3,1\n" });
   });
 });
