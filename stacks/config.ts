@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { checkCluster, ClusterCheckError } from "../components/platform/kubernetes/cluster-check";
+import { checkCluster, ClusterCheckError, clusterEndpointOf } from "../components/platform/kubernetes/cluster-check";
 import { CONFIG_KEYS, ImageManifest, LabConfig, parseLabConfig } from "../components/config/schema";
 import { LabConfigError } from "../components/core/errors";
 
@@ -75,8 +75,33 @@ export function checkKubeconfig(cfg: LabConfig): { file: string; context: string
 export async function verifyCluster(cfg: LabConfig): Promise<void> {
   if (process.env["LABS_SKIP_CLUSTER_CHECK"] === "1") return;
   const { file, context } = checkKubeconfig(cfg);
+  let facts;
   try {
-    await checkCluster(file, context, cfg.kubernetes.storageClass);
+    facts = await checkCluster(file, context, cfg.kubernetes.storageClass);
+  } catch (err) {
+    if (err instanceof ClusterCheckError) throw new LabConfigError(err.field, err.problem, err.fix);
+    throw err;
+  }
+  // facts is undefined for clusters reached through an exec plugin (not probed).
+  if (facts && isClass(cfg) && cfg.kubernetes.networkPolicies && !facts.networkPolicyEngine && !cfg.kubernetes.allowNoIsolation) {
+    throw new LabConfigError(
+      "lab:kubernetes.allowNoIsolation",
+      `no NetworkPolicy engine found in the cluster of context "${context}", so students could reach each other's labs`,
+      "Start one (npm run kube -- start runs kube-router; kind >= 0.24, Calico or Cilium enforce policies) or set it to true (labctl class up --allow-no-isolation) to go on knowingly",
+    );
+  }
+}
+
+/** True for a class: one lab per student. */
+export function isClass(cfg: LabConfig): boolean {
+  return cfg.students.length > 0;
+}
+
+/** The API server of the configured cluster, for students' kubeconfigs; one line when unusable. */
+export function clusterEndpoint(cfg: LabConfig): { server: string; caData: string } {
+  const { file, context } = checkKubeconfig(cfg);
+  try {
+    return clusterEndpointOf(file, context);
   } catch (err) {
     if (err instanceof ClusterCheckError) throw new LabConfigError(err.field, err.problem, err.fix);
     throw err;

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isLabConfigError } from "../components/core/errors";
 import { LabConfig } from "../components/config/schema";
-import { loadConfig, verifyCluster } from "./config";
+import { clusterEndpoint, isClass, loadConfig, verifyCluster } from "./config";
 import { createLabs, StackOutputs } from "./program";
 
 /** A configuration problem as one line (LABS_DEBUG=1 keeps the stack trace). */
@@ -21,13 +21,18 @@ function main(): StackOutputs | Promise<StackOutputs> {
   } catch (err) {
     throw oneLine(err);
   }
-  if (cfg.target !== "kubernetes") return createLabs(cfg);
-  return verifyCluster(cfg).then(
-    () => createLabs(cfg),
-    (err: unknown) => {
+  if (cfg.target !== "kubernetes") {
+    try {
+      return createLabs(cfg);
+    } catch (err) {
       throw oneLine(err);
-    },
-  );
+    }
+  }
+  return verifyCluster(cfg)
+    .then(() => createLabs(cfg, isClass(cfg) ? { clusterEndpoint: clusterEndpoint(cfg) } : {}))
+    .catch((err: unknown) => {
+      throw oneLine(err);
+    });
 }
 
 const result = main();
@@ -35,3 +40,5 @@ const pick = <K extends keyof StackOutputs>(k: K) => (result instanceof Promise 
 export const labs = pick("labs");
 export const credentials = pick("credentials");
 export const kubeconfig = pick("kubeconfig");
+export const access = pick("access");
+export const classroom = pick("classroom");

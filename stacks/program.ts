@@ -4,7 +4,8 @@ import { ClassCluster } from "../components/aws/class-cluster";
 import { LabConfig, labInstances } from "../components/config/schema";
 import { Lab, LabCredentials, ServiceEndpoints } from "../components/lab/lab";
 import { DockerPlatform } from "../components/platform/docker/render";
-import { KubernetesPlatform } from "../components/platform/kubernetes/render";
+import { ClusterEndpoint, endpointFromKubeconfig } from "../components/platform/kubernetes/access";
+import { ClassroomArgs, KubernetesPlatform } from "../components/platform/kubernetes/render";
 import { Platform } from "../components/platform/platform";
 
 /** One lab's stack outputs. */
@@ -25,10 +26,34 @@ export interface StackOutputs {
   readonly credentials: pulumi.Output<Record<string, LabCredentials>>;
   /** The class cluster's kubeconfig on the aws target (secret). */
   readonly kubeconfig?: pulumi.Output<string>;
+  /** Per lab of a class on Kubernetes: the student's kubeconfig for that lab alone (secret). */
+  readonly access?: pulumi.Output<Record<string, string>>;
+  /** A class's roster as stood up: name, module, and each student's lab and e-mail. */
+  readonly classroom?: ClassroomOutput;
+}
+
+/** The `classroom` stack output. */
+export interface ClassroomOutput {
+  readonly name: string;
+  readonly module: number;
+  readonly students: { readonly name: string; readonly lab: string; readonly email?: string }[];
+}
+
+/** What the program learned before creating anything (the cluster's API server, for students' kubeconfigs). */
+export interface ProgramFacts {
+  /** @default none: a class on the kubernetes target then fails */
+  readonly clusterEndpoint?: ClusterEndpoint;
+}
+
+/** The class options of the Kubernetes platform, for a stack with students. */
+function classroomOf(cfg: LabConfig, cluster: ClusterEndpoint | undefined): ClassroomArgs | undefined {
+  if (cfg.students.length === 0) return undefined;
+  if (!cluster) throw new Error("a class on Kubernetes needs the cluster's API server for the students' kubeconfigs");
+  return { name: cfg.name, networkPolicies: cfg.kubernetes.networkPolicies, cluster };
 }
 
 /** The platform labs render into, with its provider when Kubernetes. */
-function platformFor(cfg: LabConfig): { platform: Platform; opts: pulumi.ComponentResourceOptions; kubeconfig?: pulumi.Output<string> } {
+function platformFor(cfg: LabConfig, facts: ProgramFacts): { platform: Platform; opts: pulumi.ComponentResourceOptions; kubeconfig?: pulumi.Output<string> } {
   switch (cfg.target) {
     case "docker":
       return { platform: new DockerPlatform(), opts: {} };
@@ -37,21 +62,25 @@ function platformFor(cfg: LabConfig): { platform: Platform; opts: pulumi.Compone
         ...(cfg.kubernetes.kubeconfig ? { kubeconfig: cfg.kubernetes.kubeconfig } : {}),
         ...(cfg.kubernetes.context ? { context: cfg.kubernetes.context } : {}),
       });
-      return { platform: new KubernetesPlatform(cfg.kubernetes), opts: { providers: { kubernetes: provider } } };
+      const classroom = classroomOf(cfg, facts.clusterEndpoint);
+      return { platform: new KubernetesPlatform({ ...cfg.kubernetes, ...(classroom ? { classroom } : {}) }), opts: { providers: { kubernetes: provider } } };
     }
     case "aws": {
       const cluster = new ClassCluster(`${cfg.name}-class`, cfg.aws!);
-      const platform = new KubernetesPlatform({ ...cfg.kubernetes, storageClass: cfg.kubernetes.storageClass ?? cluster.storageClass });
+      const endpoint = cluster.kubeconfig.apply(endpointFromKubeconfig);
+      const classroom = classroomOf(cfg, { server: endpoint.server, caData: endpoint.caData });
+      const platform = new KubernetesPlatform({ ...cfg.kubernetes, storageClass: cfg.kubernetes.storageClass ?? cluster.storageClass, ...(classroom ? { classroom } : {}) });
       return { platform, opts: { providers: { kubernetes: cluster.provider } }, kubeconfig: cluster.kubeconfig };
     }
   }
 }
 
 /** Creates every lab of the stack and returns the outputs to export. */
-export function createLabs(cfg: LabConfig): StackOutputs {
-  const { platform, opts, kubeconfig } = platformFor(cfg);
+export function createLabs(cfg: LabConfig, facts: ProgramFacts = {}): StackOutputs {
+  const { platform, opts, kubeconfig } = platformFor(cfg, facts);
   const labs: Record<string, LabOutputs> = {};
   const credentials: Record<string, pulumi.Output<LabCredentials>> = {};
+  const access: Record<string, pulumi.Output<string>> = {};
   for (const inst of labInstances(cfg)) {
     const lab = new Lab(
       inst.name,
@@ -61,6 +90,7 @@ export function createLabs(cfg: LabConfig): StackOutputs {
         context: { images: cfg.images, fieldPrefix: "lab:services", ...(inst.hostPortBase !== undefined ? { hostPortBase: inst.hostPortBase } : {}) },
         services: cfg.services,
         withoutWorkspace: !cfg.workspace,
+        ...(inst.student ? { student: inst.student } : {}),
       },
       opts,
     );
@@ -70,6 +100,22 @@ export function createLabs(cfg: LabConfig): StackOutputs {
     }
     labs[inst.name] = { module: cfg.module, target: cfg.target, location: lab.location, endpoints: lab.endpoints, uis };
     credentials[inst.name] = lab.credentials;
+    if (lab.studentKubeconfig) access[inst.name] = lab.studentKubeconfig;
   }
-  return { labs, credentials: pulumi.secret(pulumi.output(credentials)), ...(kubeconfig ? { kubeconfig } : {}) };
+  const instances = labInstances(cfg);
+  const classroom: ClassroomOutput | undefined =
+    cfg.students.length > 0
+      ? {
+          name: cfg.name,
+          module: cfg.module,
+          students: instances.map((i) => ({ name: i.student!, lab: i.name, ...(cfg.studentEmails[i.student!] ? { email: cfg.studentEmails[i.student!]! } : {}) })),
+        }
+      : undefined;
+  return {
+    labs,
+    credentials: pulumi.secret(pulumi.output(credentials)),
+    ...(kubeconfig ? { kubeconfig } : {}),
+    ...(Object.keys(access).length > 0 ? { access: pulumi.secret(pulumi.output(access)) } : {}),
+    ...(classroom ? { classroom } : {}),
+  };
 }

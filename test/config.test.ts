@@ -9,7 +9,7 @@ describe("parseLabConfig defaults", () => {
     const cfg = parse({ module: "2" });
     expect(cfg).toMatchObject({ module: 2, target: "docker", name: "bigdata-m2", students: [], hostPortBase: 30000, workspace: true });
     expect(cfg.images.spark).toBe(`bigdata-labs/spark:${manifest.images.spark.tag}`);
-    expect(cfg.kubernetes).toEqual({ exposure: "nodePort", quota: true });
+    expect(cfg.kubernetes).toEqual({ exposure: "nodePort", quota: true, networkPolicies: true, allowNoIsolation: false, cpuRequestScale: 1 });
   });
 
   it("accepts module slugs and numbers", () => {
@@ -25,18 +25,24 @@ describe("parseLabConfig defaults", () => {
   });
 
   it("exposes nothing on a class cluster by default", () => {
-    const cfg = parse({ module: 3, target: "aws", aws: { region: "eu-west-1" }, students: ["alice", "bob"] });
+    const cfg = parse({ module: 3, target: "aws", aws: { region: "eu-west-1", publicAccessCidrs: ["81.2.69.0/24"] }, students: ["alice", "bob"] });
     expect(cfg.hostPortBase).toBeUndefined();
-    expect(cfg.aws).toEqual({ region: "eu-west-1", nodeCount: 2, instanceType: "t3.xlarge", kubernetesVersion: "1.33", vpcCidr: "10.40.0.0/16" });
-    expect(labInstances(cfg)).toEqual([{ name: "bigdata-m3-alice" }, { name: "bigdata-m3-bob" }]);
+    expect(cfg.aws).toEqual({ region: "eu-west-1", nodeCount: 2, instanceType: "t3.xlarge", kubernetesVersion: "1.33", vpcCidr: "10.40.0.0/16", publicAccessCidrs: ["81.2.69.0/24"] });
+    expect(labInstances(cfg)).toEqual([{ name: "bigdata-m3-alice", student: "alice" }, { name: "bigdata-m3-bob", student: "bob" }]);
   });
 
   it("gives each student lab its own port range", () => {
     const cfg = parse({ module: 2, target: "kubernetes", students: ["alice", "bob"], hostPortBase: 30100 });
     expect(labInstances(cfg)).toEqual([
-      { name: "bigdata-m2-alice", hostPortBase: 30100 },
-      { name: "bigdata-m2-bob", hostPortBase: 30150 },
+      { name: "bigdata-m2-alice", student: "alice", hostPortBase: 30100 },
+      { name: "bigdata-m2-bob", student: "bob", hostPortBase: 30150 },
     ]);
+  });
+
+  it("reads students as names or { name, email } entries", () => {
+    const cfg = parse({ module: 2, target: "kubernetes", students: ["alice", { name: "bob", email: "bob@example.org" }, { name: "carol" }] });
+    expect(cfg.students).toEqual(["alice", "bob", "carol"]);
+    expect(cfg.studentEmails).toEqual({ bob: "bob@example.org" });
   });
 });
 
@@ -49,6 +55,12 @@ describe("parseLabConfig rejects bad input with one line naming the field and th
     ["student name not a DNS label", { module: 2, target: "kubernetes", students: ["ok", "Bad Name"] }, /^lab:students\[1\]: "Bad Name" is not a DNS label/],
     ["students not a list", { module: 2, students: "alice" }, /^lab:students: must be a list of names/],
     ["duplicate student", { module: 2, target: "kubernetes", students: ["a", "a"] }, /^lab:students: "a" is listed twice/],
+    ["duplicate student by entry", { module: 2, target: "kubernetes", students: ["a", { name: "a" }] }, /^lab:students: "a" is listed twice/],
+    ["student entry without a name", { module: 2, target: "kubernetes", students: [{ email: "x@example.org" }] }, /^lab:students\[0\]\.name: is missing/],
+    ["student e-mail not an address", { module: 2, target: "kubernetes", students: [{ name: "ann", email: "ann at home" }] }, /^lab:students\[0\]\.email: "ann at home" is not an e-mail address/],
+    ["shared S3 user in a class", { module: 2, target: "kubernetes", students: ["a", "b"], services: { objectStore: { accessKey: "teacher" } } }, /^lab:services\.objectStore\.accessKey: would give every student of the class the same S3 user/],
+    ["CPU request scale out of range", { module: 2, target: "kubernetes", kubernetes: { cpuRequestScale: 0 } }, /^lab:kubernetes\.cpuRequestScale: must be a number from 0\.05 to 1 \(got 0\)/],
+    ["network policies not a boolean", { module: 2, target: "kubernetes", kubernetes: { networkPolicies: "yes" } }, /^lab:kubernetes\.networkPolicies: expected boolean/],
     ["too many Docker labs", { module: 2, students: ["a", "b", "c", "d", "e"] }, /^lab:students: 5 labs do not fit one Docker host/],
     ["unknown top-level key", { module: 2, modul: 3 }, /^lab:modul: is not a setting of this project\. Known settings: lab:module/],
     ["host port base out of range", { module: 2, hostPortBase: 80 }, /^lab:hostPortBase: 80 does not leave 50 ports within 1024-65535/],

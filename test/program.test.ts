@@ -21,16 +21,17 @@ function setConfig(values: Record<string, unknown>): void {
 
 describe("AWS class cluster (mocks only: it cannot run on this machine)", () => {
   it("builds a VPC, EKS and a node group sized from config, then one namespace per student", async () => {
-    const cfg = parseLabConfig({ module: 3, target: "aws", name: "ml", students: ["alice", "bob"], aws: { region: "eu-west-1", nodeCount: 3, instanceType: "m6i.xlarge" } }, manifest);
+    const cfg = parseLabConfig({ module: 3, target: "aws", name: "ml", students: ["alice", "bob"], aws: { region: "eu-west-1", nodeCount: 3, instanceType: "m6i.xlarge", publicAccessCidrs: ["81.2.69.0/24"] } }, manifest);
     const out = createLabs(cfg);
     await valueOf(out.credentials);
     await valueOf(out.kubeconfig!);
     await settle();
     expect(ofType("aws:ec2/vpc:Vpc")[0]!.inputs["cidrBlock"]).toBe("10.40.0.0/16");
-    expect(ofType("aws:ec2/subnet:Subnet").map((s) => s.inputs["cidrBlock"]).sort()).toEqual(["10.40.0.0/18", "10.40.64.0/18"]);
+    expect(ofType("aws:ec2/subnet:Subnet").map((s) => s.inputs["cidrBlock"]).sort()).toEqual(["10.40.0.0/18", "10.40.128.0/20", "10.40.144.0/20", "10.40.64.0/18"]);
     expect(ofType("aws:eks/cluster:Cluster")[0]!.inputs["version"]).toBe("1.33");
     expect(ofType("aws:eks/nodeGroup:NodeGroup")[0]!.inputs).toMatchObject({ instanceTypes: ["m6i.xlarge"], scalingConfig: { desiredSize: 3, minSize: 3, maxSize: 3 } });
-    expect(ofType("aws:eks/addon:Addon")[0]!.inputs["addonName"]).toBe("aws-ebs-csi-driver");
+    expect(ofType("aws:eks/addon:Addon").map((a) => a.inputs["addonName"]).sort()).toEqual(["aws-ebs-csi-driver", "eks-pod-identity-agent", "vpc-cni"]);
+    expect(ofType("aws:eks/cluster:Cluster")[0]!.inputs["vpcConfig"]).toMatchObject({ endpointPrivateAccess: true, publicAccessCidrs: ["81.2.69.0/24"] });
     expect(ofType("kubernetes:storage.k8s.io/v1:StorageClass")[0]!.inputs["provisioner"]).toBe("ebs.csi.aws.com");
     expect(ofType("kubernetes:core/v1:Namespace").map((n) => n.inputs["metadata"]["name"]).sort()).toEqual(["ml-alice", "ml-bob"]);
     const sts = ofType("kubernetes:apps/v1:StatefulSet");

@@ -124,7 +124,10 @@ describe("Object store spec", () => {
     const env = spec.workloads[0]!.env;
     expect(env["MINIO_BUCKETS"]).toBe("datasets,outputs");
     expect(env["MINIO_ROOT_PASSWORD"]).toEqual({ secret: "s3-secret-key" });
-    expect(spec.secretNames).toEqual(["s3-secret-key"]);
+    // No default user either: the access key is generated per lab unless one is configured.
+    expect(spec.secretNames).toEqual(["s3-access-key", "s3-secret-key"]);
+    expect(spec.workloads[0]!.env["MINIO_ROOT_USER"]).toEqual({ secret: "s3-access-key" });
+    expect(resolveObjectStoreSpec({ accessKey: "teacher" }, ctx, ["datasets"]).workloads[0]!.env["MINIO_ROOT_USER"]).toBe("teacher");
     expect(spec.clientEnv["AWS_SECRET_ACCESS_KEY"]).toEqual({ secret: "s3-secret-key" });
   });
   it.each([

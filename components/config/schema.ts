@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { HOST_PORTS_PER_LAB, ImageSet } from "../core/context";
+import { checkInstanceType, checkPublicAccessCidrs, checkRegion, checkVpcCidr } from "../aws/settings";
 import { LabConfigError } from "../core/errors";
 import { requireDnsLabel } from "../core/names";
 import { findModule, ModuleId, MODULES, ServiceSettings } from "../lab/modules";
@@ -15,6 +16,8 @@ export interface LabConfig {
   readonly name: string;
   /** One lab per student (Kubernetes and AWS); empty for a single lab. */
   readonly students: readonly string[];
+  /** E-mail of each student who has one in the roster (`lab:students` entries `{ name, email }`). */
+  readonly studentEmails: Readonly<Record<string, string>>;
   readonly hostPortBase?: number;
   readonly services: ServiceSettings;
   readonly workspace: boolean;
@@ -35,6 +38,23 @@ export interface KubernetesSettings {
   readonly exposure: "nodePort" | "none";
   /** ResourceQuota and LimitRange per lab namespace. @default true */
   readonly quota: boolean;
+  /**
+   * A class (students) gets NetworkPolicies per lab namespace: no ingress from
+   * other namespaces, no egress to private addresses outside the lab.
+   * @default true
+   */
+  readonly networkPolicies: boolean;
+  /**
+   * Stand a class up even where no NetworkPolicy engine is detected (the
+   * policies are then not enforced). @default false
+   */
+  readonly allowNoIsolation: boolean;
+  /**
+   * Share of each container's CPU request asked of the scheduler (limits are
+   * unchanged): a class on a small cluster overcommits CPU because most
+   * students are idle at any time, e.g. 0.25. @default 1
+   */
+  readonly cpuRequestScale: number;
 }
 
 /** Settings of the AWS class cluster (EKS). */
@@ -42,12 +62,23 @@ export interface AwsSettings {
   readonly region: string;
   /** Worker nodes. @default 2 */
   readonly nodeCount: number;
-  /** @default "t3.xlarge" (4 vCPU, 16 GiB: four labs per node) */
+  /** An x86 type (the images are amd64). @default "t3.xlarge" (4 vCPU, 16 GiB: about three labs per node) */
   readonly instanceType: string;
   /** @default "1.33" */
   readonly kubernetesVersion: string;
-  /** @default "10.40.0.0/16" */
+  /**
+   * Private IPv4 block of the class VPC, /16 to /20; two private subnets (a
+   * quarter each) and two public ones (a sixteenth each) are carved from it.
+   * @default "10.40.0.0/16"
+   */
   readonly vpcCidr: string;
+  /**
+   * Public address ranges allowed to reach the cluster's API endpoint
+   * (pulumi, kubectl, port-forward). Required on the aws target: the endpoint
+   * is never opened to 0.0.0.0/0 unless that is written out. The private
+   * endpoint is always on for the nodes.
+   */
+  readonly publicAccessCidrs: readonly string[];
 }
 
 /** Image names and tags as images/manifest.json lists them. */
@@ -56,6 +87,7 @@ export interface ImageManifest {
   readonly images: Readonly<Record<keyof ImageSet, { readonly tag: string }>>;
 }
 
+const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
 const memory = z.union([z.string(), z.number()]);
 const int = z.number();
 const services = z
@@ -71,12 +103,21 @@ const services = z
   .strict();
 
 const kubernetes = z
-  .object({ kubeconfig: z.string(), context: z.string(), storageClass: z.string(), exposure: z.enum(["nodePort", "none"]), quota: z.boolean() })
+  .object({
+    kubeconfig: z.string(),
+    context: z.string(),
+    storageClass: z.string(),
+    exposure: z.enum(["nodePort", "none"]),
+    quota: z.boolean(),
+    networkPolicies: z.boolean(),
+    allowNoIsolation: z.boolean(),
+    cpuRequestScale: z.number(),
+  })
   .partial()
   .strict();
 
 const aws = z
-  .object({ region: z.string(), nodeCount: int, instanceType: z.string(), kubernetesVersion: z.string(), vpcCidr: z.string() })
+  .object({ region: z.string(), nodeCount: int, instanceType: z.string(), kubernetesVersion: z.string(), vpcCidr: z.string(), publicAccessCidrs: z.unknown() })
   .partial()
   .strict();
 
@@ -142,7 +183,19 @@ export function parseLabConfig(raw: Readonly<Record<string, unknown>>, manifest:
   const name = requireDnsLabel("lab:name", raw["name"] ?? `bigdata-m${mod.id}`, 40);
   const studentsRaw = raw["students"] ?? [];
   if (!Array.isArray(studentsRaw)) throw new LabConfigError("lab:students", "must be a list of names", "Write it as a YAML list, e.g. [alice, bob]");
-  const students = studentsRaw.map((s, i) => requireDnsLabel(`lab:students[${i}]`, s, 20));
+  const studentEmails: Record<string, string> = {};
+  const students = studentsRaw.map((s, i) => {
+    if (typeof s !== "object" || s === null) return requireDnsLabel(`lab:students[${i}]`, s, 20);
+    const entry = s as { name?: unknown; email?: unknown };
+    const name = requireDnsLabel(`lab:students[${i}].name`, entry.name, 20);
+    if (entry.email !== undefined) {
+      if (typeof entry.email !== "string" || !EMAIL.test(entry.email)) {
+        throw new LabConfigError(`lab:students[${i}].email`, `${JSON.stringify(entry.email)} is not an e-mail address`, "Write it as name@example.org, or leave it out");
+      }
+      studentEmails[name] = entry.email;
+    }
+    return name;
+  });
   const dup = students.find((s, i) => students.indexOf(s) !== i);
   if (dup) throw new LabConfigError("lab:students", `"${dup}" is listed twice`, "Give every student a unique name");
   if (students.length > 0 && target === "docker" && students.length > 4) {
@@ -154,12 +207,17 @@ export function parseLabConfig(raw: Readonly<Record<string, unknown>>, manifest:
   const exposes = target === "docker" || exposure === "nodePort";
   const portBase = raw["hostPortBase"] ?? 30000;
   const [lo, hi] = target === "docker" ? [1024, 65535] : [30000, 32767];
-  if (typeof portBase !== "number" || !Number.isInteger(portBase) || portBase < lo || portBase + HOST_PORTS_PER_LAB * labCount - 1 > hi) {
+  // Without exposure nothing is published, so no port range needs to fit (a class of any size).
+  if (exposes && (typeof portBase !== "number" || !Number.isInteger(portBase) || portBase < lo || portBase + HOST_PORTS_PER_LAB * labCount - 1 > hi)) {
     throw new LabConfigError(
       "lab:hostPortBase",
       `${JSON.stringify(portBase)} does not leave ${HOST_PORTS_PER_LAB * labCount} ports within ${lo}-${hi}`,
       target === "docker" ? "Use a whole number such as 30000" : "Use a whole number from 30000 so every port is a valid NodePort",
     );
+  }
+  const cpuRequestScale = kube.cpuRequestScale ?? 1;
+  if (!(cpuRequestScale >= 0.05 && cpuRequestScale <= 1)) {
+    throw new LabConfigError("lab:kubernetes.cpuRequestScale", `must be a number from 0.05 to 1 (got ${JSON.stringify(kube.cpuRequestScale)})`, "Use e.g. 0.25 to overcommit CPU 4x on a class cluster, or remove it for 1");
   }
   const workspace = raw["workspace"] ?? true;
   if (typeof workspace !== "boolean") throw new LabConfigError("lab:workspace", `expected true or false, got ${JSON.stringify(workspace)}`, "Set it to true or false");
@@ -169,15 +227,20 @@ export function parseLabConfig(raw: Readonly<Record<string, unknown>>, manifest:
     if (!awsRaw.region) throw new LabConfigError("lab:aws.region", "is missing for the aws target", "Set it, e.g. `pulumi config set --path lab:aws.region eu-west-1`");
     const nodeCount = awsRaw.nodeCount ?? 2;
     if (!Number.isInteger(nodeCount) || nodeCount < 1 || nodeCount > 50) {
-      throw new LabConfigError("lab:aws.nodeCount", `must be a whole number from 1 to 50 (got ${JSON.stringify(awsRaw.nodeCount)})`, "Size it to the class: about 4 labs per t3.xlarge node");
+      throw new LabConfigError("lab:aws.nodeCount", `must be a whole number from 1 to 50 (got ${JSON.stringify(awsRaw.nodeCount)})`, "Size it to the class: about 3 labs per t3.xlarge node (the class preflight computes it)");
     }
     awsSettings = {
-      region: awsRaw.region,
+      region: checkRegion(awsRaw.region),
       nodeCount,
-      instanceType: awsRaw.instanceType ?? "t3.xlarge",
+      instanceType: checkInstanceType(awsRaw.instanceType ?? "t3.xlarge"),
       kubernetesVersion: awsRaw.kubernetesVersion ?? "1.33",
-      vpcCidr: awsRaw.vpcCidr ?? "10.40.0.0/16",
+      vpcCidr: checkVpcCidr(awsRaw.vpcCidr ?? "10.40.0.0/16"),
+      publicAccessCidrs: checkPublicAccessCidrs(awsRaw.publicAccessCidrs),
     };
+  }
+  const serviceSettings = check(services, raw["services"] ?? {}, "lab:services") as ServiceSettings;
+  if (students.length > 0 && serviceSettings.objectStore?.accessKey !== undefined) {
+    throw new LabConfigError("lab:services.objectStore.accessKey", "would give every student of the class the same S3 user", "Remove it: each lab gets its own generated access key and secret");
   }
   const img = check(images, raw["images"] ?? {}, "lab:images");
   const prefix = (img.registry ?? manifest.registryPrefix).replace(/\/+$/, "");
@@ -193,13 +256,17 @@ export function parseLabConfig(raw: Readonly<Record<string, unknown>>, manifest:
     target,
     name,
     students,
-    ...(exposes ? { hostPortBase: portBase } : {}),
-    services: check(services, raw["services"] ?? {}, "lab:services") as ServiceSettings,
+    studentEmails,
+    ...(exposes ? { hostPortBase: portBase as number } : {}),
+    services: serviceSettings,
     workspace,
     images: imageSet,
     kubernetes: {
       exposure,
       quota: kube.quota ?? true,
+      networkPolicies: kube.networkPolicies ?? true,
+      allowNoIsolation: kube.allowNoIsolation ?? false,
+      cpuRequestScale,
       ...(kube.kubeconfig ? { kubeconfig: kube.kubeconfig } : {}),
       ...(kube.context ? { context: kube.context } : {}),
       ...(kube.storageClass ? { storageClass: kube.storageClass } : {}),
@@ -208,8 +275,19 @@ export function parseLabConfig(raw: Readonly<Record<string, unknown>>, manifest:
   };
 }
 
-/** Lab names and host port bases: one lab, or one per student. */
-export function labInstances(cfg: LabConfig): { name: string; hostPortBase?: number }[] {
-  const names = cfg.students.length > 0 ? cfg.students.map((s) => `${cfg.name}-${s}`) : [cfg.name];
-  return names.map((name, i) => ({ name, ...(cfg.hostPortBase !== undefined ? { hostPortBase: cfg.hostPortBase + i * HOST_PORTS_PER_LAB } : {}) }));
+/** One lab of a stack: its name, its student (in a class) and its host port base. */
+export interface LabInstance {
+  readonly name: string;
+  readonly student?: string;
+  readonly hostPortBase?: number;
+}
+
+/** Lab names and host port bases: one lab, or one per student (`<name>-<student>`). */
+export function labInstances(cfg: LabConfig): LabInstance[] {
+  const students: (string | undefined)[] = cfg.students.length > 0 ? [...cfg.students] : [undefined];
+  return students.map((student, i) => ({
+    name: student ? `${cfg.name}-${student}` : cfg.name,
+    ...(student ? { student } : {}),
+    ...(cfg.hostPortBase !== undefined ? { hostPortBase: cfg.hostPortBase + i * HOST_PORTS_PER_LAB } : {}),
+  }));
 }

@@ -7,7 +7,7 @@ import { DaskCluster } from "../services/dask-cluster";
 import { HdfsCluster } from "../services/hdfs-cluster";
 import { KafkaCluster } from "../services/kafka-cluster";
 import { ObjectStore } from "../services/object-store";
-import { OBJECT_STORE_SECRET } from "../services/object-store-spec";
+import { OBJECT_STORE_ACCESS_SECRET, OBJECT_STORE_SECRET } from "../services/object-store-spec";
 import { SparkCluster } from "../services/spark-cluster";
 import { Workspace } from "../services/workspace";
 import { JUPYTER_TOKEN_SECRET } from "../services/workspace-spec";
@@ -26,6 +26,8 @@ export interface LabArgs {
   readonly services?: ServiceSettings;
   /** Leave out JupyterLab. @default false */
   readonly withoutWorkspace?: boolean;
+  /** The student whose lab this is, in a class. @default none */
+  readonly student?: string;
 }
 
 /** Endpoints of one service by endpoint name. */
@@ -55,16 +57,25 @@ export class Lab extends pulumi.ComponentResource {
   public readonly endpoints: Record<string, ServiceEndpoints>;
   /** Generated credentials, as a Pulumi secret. */
   public readonly credentials: pulumi.Output<LabCredentials>;
+  /** The student's kubeconfig for this lab alone (a class on Kubernetes), a secret. */
+  public readonly studentKubeconfig?: pulumi.Output<string>;
 
   constructor(name: string, args: LabArgs, opts?: pulumi.ComponentResourceOptions) {
     super("labs:lab:Lab", name, {}, opts);
     // Everything is validated before the first child resource exists.
     const plan = planLab({ name, module: args.module, context: args.context, services: args.services ?? {}, withoutWorkspace: args.withoutWorkspace ?? false });
     this.plan = plan;
-    const scope = args.platform.openLab({ lab: name, module: args.module, totals: plan.totals }, this);
+    const scope = args.platform.openLab({ lab: name, module: args.module, totals: plan.totals, ...(args.student ? { student: args.student } : {}) }, this);
     this.location = scope.location;
+    if (scope.studentKubeconfig) this.studentKubeconfig = scope.studentKubeconfig;
     const secrets: Record<string, pulumi.Output<string>> = {};
-    if (plan.objectStore) secrets[OBJECT_STORE_SECRET] = new RandomSecret(`${name}-s3-secret-key`, { length: 32 }, { parent: this }).value;
+    if (plan.objectStore) {
+      secrets[OBJECT_STORE_SECRET] = new RandomSecret(`${name}-s3-secret-key`, { length: 32 }, { parent: this }).value;
+      // MinIO users are letters and digits: the generated key keeps those of 32 random characters, 20 of them.
+      if (typeof plan.objectStore.accessKey !== "string") {
+        secrets[OBJECT_STORE_ACCESS_SECRET] = new RandomSecret(`${name}-s3-access-key`, { length: 32 }, { parent: this }).value.apply((v) => `lab${v.replace(/[^A-Za-z0-9]/g, "").slice(0, 17)}`);
+      }
+    }
     if (plan.workspace) secrets[JUPYTER_TOKEN_SECRET] = new RandomSecret(`${name}-jupyter-token`, { length: 32 }, { parent: this }).value;
     const common = { scope, context: args.context, secrets };
     const merged = (key: keyof ServiceSettings) => plan.settings[key] ?? {};
@@ -86,11 +97,11 @@ export class Lab extends pulumi.ComponentResource {
       [store, hdfs, kafka, spark, dask, workspace].filter((x) => x !== undefined).map((x) => [x.spec.service, endpointMap(x.spec.endpoints)]),
     );
     this.credentials = pulumi.secret(
-      pulumi.all({ s3SecretKey: secrets[OBJECT_STORE_SECRET], jupyterToken: secrets[JUPYTER_TOKEN_SECRET] }).apply((v) => ({
-        ...(plan.objectStore ? { s3AccessKey: plan.objectStore.accessKey, s3SecretKey: v.s3SecretKey } : {}),
+      pulumi.all({ s3AccessKey: secrets[OBJECT_STORE_ACCESS_SECRET], s3SecretKey: secrets[OBJECT_STORE_SECRET], jupyterToken: secrets[JUPYTER_TOKEN_SECRET] }).apply((v) => ({
+        ...(plan.objectStore ? { s3AccessKey: typeof plan.objectStore.accessKey === "string" ? plan.objectStore.accessKey : v.s3AccessKey!, s3SecretKey: v.s3SecretKey } : {}),
         ...(plan.workspace ? { jupyterToken: v.jupyterToken } : {}),
       })),
     );
-    this.registerOutputs({ location: this.location, endpoints: this.endpoints, credentials: this.credentials });
+    this.registerOutputs({ location: this.location, endpoints: this.endpoints, credentials: this.credentials, studentKubeconfig: this.studentKubeconfig });
   }
 }

@@ -12,6 +12,8 @@ export interface LabScopeArgs {
   readonly module: number;
   /** Sum of the lab's requests and limits (becomes a ResourceQuota on Kubernetes). */
   readonly totals: ResourceSpec;
+  /** The student whose lab this is, in a class. @default none */
+  readonly student?: string;
 }
 
 /** Secret values a service's env refers to, by secret name. */
@@ -37,6 +39,8 @@ export interface LabScope {
   readonly lab: string;
   /** Docker network name or Kubernetes namespace name. */
   readonly location: pulumi.Output<string>;
+  /** A kubeconfig that reaches only this lab, for its student (a class on Kubernetes), a secret. */
+  readonly studentKubeconfig?: pulumi.Output<string>;
   /** Turns a neutral service spec into the platform's resources. */
   render(spec: ServiceSpec, secrets: SecretValues, opts: RenderOptions): RenderedService;
 }

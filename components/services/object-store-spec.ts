@@ -1,4 +1,4 @@
-import { HOST_PORT_SLOTS, hostPort, SpecContext, urlOf } from "../core/context";
+import { HOST_PORT_SLOTS, hostPort, secretNamesOf, SpecContext, urlOf } from "../core/context";
 import { LabConfigError } from "../core/errors";
 import { DEFAULT_PROBE_TIMING, EnvValue, resources, ServiceSpec, WorkloadSpec } from "../core/spec";
 import { fromMebibytes, mebibytes, parseMemory } from "../core/units";
@@ -7,7 +7,10 @@ import { fromMebibytes, mebibytes, parseMemory } from "../core/units";
 export interface ObjectStoreArgs {
   /** Buckets created at start. @default the module's buckets */
   readonly buckets?: readonly string[];
-  /** Access key of the root user; the secret key is generated. @default "labadmin" */
+  /**
+   * Access key of the root user. @default generated per lab (like the secret
+   * key), so no two labs share a user
+   */
   readonly accessKey?: string;
   /** Size of the data volume. @default "5Gi" */
   readonly storage?: string;
@@ -17,12 +20,15 @@ export interface ObjectStoreArgs {
 
 /** Secret names the object store's env refers to. */
 export const OBJECT_STORE_SECRET = "s3-secret-key";
+/** The generated access key, when none is configured. */
+export const OBJECT_STORE_ACCESS_SECRET = "s3-access-key";
 
 /** A resolved object store. */
 export interface ObjectStoreSpec extends ServiceSpec {
   /** `http://minio:9000`. */
   readonly endpoint: string;
-  readonly accessKey: string;
+  /** The configured access key, or a reference to the generated one. */
+  readonly accessKey: EnvValue;
   readonly buckets: readonly string[];
   /** Env that gives S3 clients (boto3, s3fs, S3A) the endpoint and credentials. */
   readonly clientEnv: Readonly<Record<string, EnvValue>>;
@@ -38,10 +44,10 @@ export function resolveObjectStoreSpec(args: ObjectStoreArgs, ctx: SpecContext, 
   for (const b of buckets) {
     if (!BUCKET.test(b)) throw new LabConfigError(`${f}.buckets`, `"${b}" is not a valid S3 bucket name`, "Use 3-63 lower-case letters, digits, '.' and '-'");
   }
-  const accessKey = args.accessKey ?? "labadmin";
-  if (!/^[A-Za-z0-9]{3,20}$/.test(accessKey)) {
-    throw new LabConfigError(`${f}.accessKey`, `"${accessKey}" is not usable as a MinIO user`, "Use 3-20 letters and digits");
+  if (args.accessKey !== undefined && !/^[A-Za-z0-9]{3,20}$/.test(args.accessKey)) {
+    throw new LabConfigError(`${f}.accessKey`, `"${args.accessKey}" is not usable as a MinIO user`, "Use 3-20 letters and digits");
   }
+  const accessKey: EnvValue = args.accessKey ?? { secret: OBJECT_STORE_ACCESS_SECRET };
   const memory = parseMemory(`${f}.memory`, args.memory ?? "384Mi");
   if (memory < fromMebibytes(256)) throw new LabConfigError(`${f}.memory`, "is under MinIO's 256Mi floor", 'Set at least "256Mi"');
   const storage = parseMemory(`${f}.storage`, args.storage ?? "5Gi");
@@ -78,7 +84,7 @@ export function resolveObjectStoreSpec(args: ObjectStoreArgs, ctx: SpecContext, 
     app: "minio",
     version: "2026",
     workloads: [workload],
-    secretNames: [OBJECT_STORE_SECRET],
+    secretNames: secretNamesOf([workload]),
     endpoints: [
       { name: "s3", inLab: endpoint, host: urlOf(workload.ports[0]!.hostPort), ui: false },
       { name: "console", inLab: "http://minio:9001", host: urlOf(workload.ports[1]!.hostPort), ui: true },

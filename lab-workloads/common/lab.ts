@@ -3,7 +3,7 @@ import { ModuleId } from "../../components/lab/modules";
 import { LabPlan } from "../../components/lab/plan";
 import { LabCredentials } from "../../components/lab/lab";
 import { EnvValue } from "../../components/core/spec";
-import { OBJECT_STORE_SECRET } from "../../components/services/object-store-spec";
+import { OBJECT_STORE_ACCESS_SECRET, OBJECT_STORE_SECRET } from "../../components/services/object-store-spec";
 import { pysparkSubmitArgs } from "../../components/services/workspace-spec";
 import { JUPYTER_TOKEN_SECRET } from "../../components/services/workspace-spec";
 import { openLabStack } from "../../cli/automation";
@@ -37,6 +37,7 @@ export async function openLab(module: ModuleId, target: Target): Promise<LabHand
   const secretValue = (v: EnvValue): string => {
     if (typeof v === "string") return v;
     if (v.secret === OBJECT_STORE_SECRET) return credentials.s3SecretKey ?? "";
+    if (v.secret === OBJECT_STORE_ACCESS_SECRET) return credentials.s3AccessKey ?? "";
     if (v.secret === JUPYTER_TOKEN_SECRET) return credentials.jupyterToken ?? "";
     throw new Error(`unknown secret ${v.secret}`);
   };

@@ -28,6 +28,10 @@ export async function installMocks(): Promise<void> {
         const state: Record<string, any> = { ...args.inputs };
         if (args.type.startsWith("kubernetes:")) state["metadata"] = { name: args.name, ...(args.inputs["metadata"] ?? {}) };
         if (args.type === "pulumi-nodejs:dynamic/random:Secret") state["value"] = `mock-secret-${args.name}`;
+        // The token controller fills a ServiceAccount token Secret; the mock does it at once.
+        if (args.type === "kubernetes:core/v1:Secret" && args.inputs["type"] === "kubernetes.io/service-account-token") {
+          state["data"] = { token: Buffer.from(`mock-token-${args.name}`).toString("base64") };
+        }
         if (args.type === "aws:eks/cluster:Cluster") state["certificateAuthority"] = { data: "Q0E=" };
         if (args.type === "aws:eks/cluster:Cluster") state["endpoint"] = "https://eks.example";
         return { id: `${args.name}-id`, state };

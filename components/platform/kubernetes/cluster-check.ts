@@ -11,6 +11,39 @@ export interface ClusterFacts {
   readonly defaultStorageClass?: string;
   /** Allocatable CPU (millicores) and memory (bytes) of the nodes, summed. */
   readonly allocatable: { cpuMillis: number; memoryBytes: number; nodes: number };
+  /** The NetworkPolicy engine found, if any (see {@link detectPolicyEngine}). */
+  readonly networkPolicyEngine?: string;
+}
+
+/** Node label the project's node sets once its NetworkPolicy engine answers (scripts/kube/node.sh). */
+export const POLICY_ENGINE_LABEL = "bigdata-labs.io/network-policy";
+
+/** Pods in kube-system whose name marks a NetworkPolicy engine. */
+const ENGINE_PODS: readonly [RegExp, string][] = [
+  [/^calico-node-/, "calico"],
+  [/^cilium-/, "cilium"],
+  [/^kube-router-/, "kube-router"],
+  [/^antrea-agent-/, "antrea"],
+  [/^weave-net-/, "weave"],
+  [/^kube-network-policies-/, "kube-network-policies"],
+  [/^canal-/, "canal"],
+];
+
+/**
+ * The cluster's NetworkPolicy engine, from what can be seen through the API:
+ * the project's node label, a known engine's pods in kube-system, kind's
+ * kindnet (which enforces policies since kind v0.24), or EKS's VPC CNI with
+ * its network-policy agent container. Undefined when none is seen.
+ */
+export function detectPolicyEngine(nodeLabels: readonly Record<string, string>[], pods: readonly { name: string; containers: readonly string[] }[]): string | undefined {
+  const labelled = nodeLabels.map((l) => l[POLICY_ENGINE_LABEL]).find((v) => v);
+  if (labelled) return labelled;
+  for (const p of pods) {
+    for (const [re, engine] of ENGINE_PODS) if (re.test(p.name)) return engine;
+    if (/^kindnet-/.test(p.name)) return "kindnet";
+    if (/^aws-node-/.test(p.name) && p.containers.includes("aws-network-policy-agent")) return "aws-network-policy-agent";
+  }
+  return undefined;
 }
 
 /** Why a cluster cannot take a lab, in one line (field, problem, fix). */
@@ -96,10 +129,29 @@ export async function checkCluster(path: string, context: string, wantedStorageC
   if (!wantedStorageClass && !dflt) {
     throw new ClusterCheckError("lab:kubernetes.storageClass", `the cluster has no default storage class (it has: ${names.join(", ") || "none"}), so the labs' volumes would never bind`, "Set lab:kubernetes.storageClass or install a provisioner such as local-path");
   }
-  const nodes = ((await api.get("/api/v1/nodes", timeoutMs)) as { items: { status: { allocatable?: Record<string, string> } }[] }).items;
+  const nodes = ((await api.get("/api/v1/nodes", timeoutMs)) as { items: { metadata: { labels?: Record<string, string> }; status: { allocatable?: Record<string, string> } }[] }).items;
+  const systemPods = ((await api.get("/api/v1/namespaces/kube-system/pods", timeoutMs)) as { items: { metadata: { name: string }; spec: { containers: { name: string }[] } }[] }).items;
+  const engine = detectPolicyEngine(
+    nodes.map((n) => n.metadata.labels ?? {}),
+    systemPods.map((p) => ({ name: p.metadata.name, containers: p.spec.containers.map((c) => c.name) })),
+  );
   const allocatable = nodes.reduce(
     (a, n) => ({ cpuMillis: a.cpuMillis + parseCpuMillis(n.status.allocatable?.["cpu"] ?? "0"), memoryBytes: a.memoryBytes + parseMemoryBytes(n.status.allocatable?.["memory"] ?? "0"), nodes: a.nodes + 1 }),
     { cpuMillis: 0, memoryBytes: 0, nodes: 0 },
   );
-  return { server: api.server, version: version.gitVersion, storageClasses: names, ...(dflt ? { defaultStorageClass: dflt } : {}), allocatable };
+  return { server: api.server, version: version.gitVersion, storageClasses: names, ...(dflt ? { defaultStorageClass: dflt } : {}), allocatable, ...(engine ? { networkPolicyEngine: engine } : {}) };
+}
+
+/**
+ * The API server and CA of `context` in kubeconfig `path`, as a student's
+ * kubeconfig should name them (a CA file is read and embedded).
+ */
+export function clusterEndpointOf(path: string, context: string): { server: string; caData: string } {
+  const doc = YAML.parse(fs.readFileSync(path, "utf8")) as KubeconfigDoc;
+  const ctx = doc.contexts?.find((c) => c.name === context)?.context;
+  const cluster = doc.clusters?.find((c) => c.name === ctx?.cluster)?.cluster;
+  if (!cluster) throw new ClusterCheckError("lab:kubernetes.context", `context "${context}" names no cluster in ${path}`, "Fix the kubeconfig");
+  const caData = cluster["certificate-authority-data"] ?? (cluster["certificate-authority"] ? fs.readFileSync(cluster["certificate-authority"]).toString("base64") : undefined);
+  if (!caData) throw new ClusterCheckError("lab:kubernetes.context", `the cluster of context "${context}" has no CA certificate in ${path}`, "Use a kubeconfig with certificate-authority-data, which students' kubeconfigs need");
+  return { server: cluster.server, caData };
 }

@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { k8sCpu, k8sMemory } from "../../core/units";
 import { ProbeSpec, ServiceSpec, WorkloadSpec } from "../../core/spec";
 import { checkRenderable, LabScope, LabScopeArgs, LABEL, orderedWorkloads, Platform, RenderOptions, RenderedService, SecretValues } from "../platform";
+import { ClusterEndpoint, renderStudentAccess } from "./access";
+import { containerSecurityContext, podSecurityContext, podSecurityLabels, renderNetworkPolicies } from "./isolation";
 
 /** How ports marked for the student's machine are reached on Kubernetes. */
 export type HostExposure = "nodePort" | "none";
@@ -22,6 +24,28 @@ export interface KubernetesPlatformArgs {
   readonly imagePullPolicy?: "IfNotPresent" | "Always" | "Never";
   /** Add a ResourceQuota and LimitRange to each lab namespace. @default true */
   readonly quota?: boolean;
+  /** Share of each container's CPU request asked of the scheduler; limits stay. @default 1 */
+  readonly cpuRequestScale?: number;
+  /** Labs are a class's: isolate and hand out each one. @default none (a single student's lab) */
+  readonly classroom?: ClassroomArgs;
+}
+
+/** What a class adds to each of its labs. */
+export interface ClassroomArgs {
+  /** Class name, a label on every lab namespace (`bigdata-labs.io/class`). */
+  readonly name: string;
+  /** NetworkPolicies that keep each lab to itself. @default true */
+  readonly networkPolicies?: boolean;
+  /** The API server as students reach it: each lab gets a student ServiceAccount and kubeconfig. */
+  readonly cluster: ClusterEndpoint;
+}
+
+/** Options after defaults. */
+type ResolvedOptions = Required<Omit<KubernetesPlatformArgs, "storageClass" | "classroom">> & Pick<KubernetesPlatformArgs, "storageClass" | "classroom">;
+
+/** A CPU request scaled for overcommit, never under 10m. */
+export function scaledCpu(millis: number, scale: number): number {
+  return Math.max(10, Math.ceil(millis * scale));
 }
 
 const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" };
@@ -69,26 +93,27 @@ export function podLabels(lab: string, spec: ServiceSpec, w: WorkloadSpec): Reco
 }
 
 /** The pod template of a workload. */
-export function podTemplate(lab: string, spec: ServiceSpec, w: WorkloadSpec, pullPolicy: string, claimed: boolean): k8s.types.input.core.v1.PodTemplateSpec {
+export function podTemplate(lab: string, spec: ServiceSpec, w: WorkloadSpec, pullPolicy: string, claimed: boolean, cpuRequestScale = 1): k8s.types.input.core.v1.PodTemplateSpec {
   const labels = podLabels(lab, spec, w);
   return {
     metadata: { labels: { ...labels, "app.kubernetes.io/version": spec.version, "app.kubernetes.io/managed-by": "pulumi" } },
     spec: {
       enableServiceLinks: false,
       terminationGracePeriodSeconds: w.terminationGraceSeconds,
-      securityContext: { runAsUser: w.runAsUser, runAsGroup: w.runAsUser, fsGroup: w.runAsUser, runAsNonRoot: true },
+      securityContext: podSecurityContext(w.runAsUser),
       containers: [
         {
           name: w.component,
           image: w.image,
           imagePullPolicy: pullPolicy,
           args: [...w.command],
+          securityContext: containerSecurityContext(),
           env: k8sEnv(spec, w),
           ports: w.ports.map((p) => ({ name: p.name.slice(0, 15), containerPort: p.port })),
           readinessProbe: k8sProbe(w.readiness, w),
           ...(w.liveness ? { livenessProbe: k8sProbe(w.liveness, w) } : {}),
           resources: {
-            requests: { cpu: k8sCpu(w.resources.cpuRequestMillis), memory: k8sMemory(w.resources.memoryRequestBytes) },
+            requests: { cpu: k8sCpu(scaledCpu(w.resources.cpuRequestMillis, cpuRequestScale)), memory: k8sMemory(w.resources.memoryRequestBytes) },
             limits: { cpu: k8sCpu(w.resources.cpuLimitMillis), memory: k8sMemory(w.resources.memoryLimitBytes) },
           },
           volumeMounts: w.volumes.map((v) => ({ name: v.name, mountPath: v.mountPath })),
@@ -110,25 +135,42 @@ class KubernetesLabScope implements LabScope {
   public readonly target = "kubernetes" as const;
   public readonly lab: string;
   public readonly location: pulumi.Output<string>;
+  public readonly studentKubeconfig?: pulumi.Output<string>;
   private readonly namespace: k8s.core.v1.Namespace;
+  /** What pods wait for: the namespace's policies, so no pod runs unisolated for a moment. */
+  private readonly isolation: pulumi.Resource[];
 
-  constructor(args: LabScopeArgs, parent: pulumi.Resource, private readonly opts: Required<Omit<KubernetesPlatformArgs, "storageClass">> & { storageClass?: string }) {
+  constructor(args: LabScopeArgs, parent: pulumi.Resource, private readonly opts: ResolvedOptions) {
     this.lab = args.lab;
+    const room = opts.classroom;
     this.namespace = new k8s.core.v1.Namespace(
       `${args.lab}-namespace`,
-      { metadata: { name: args.lab, labels: { "app.kubernetes.io/part-of": "bigdata-labs", "bigdata-labs.io/module": String(args.module) } } },
+      {
+        metadata: {
+          name: args.lab,
+          labels: {
+            "app.kubernetes.io/part-of": "bigdata-labs",
+            "bigdata-labs.io/module": String(args.module),
+            ...(room ? { "bigdata-labs.io/class": room.name, ...(args.student ? { "bigdata-labs.io/student": args.student } : {}) } : {}),
+            ...podSecurityLabels(),
+          },
+        },
+      },
       { parent },
     );
     this.location = this.namespace.metadata.name;
+    this.isolation = room && room.networkPolicies !== false ? renderNetworkPolicies(args.lab, this.location, parent) : [];
+    if (room) this.studentKubeconfig = renderStudentAccess(args.lab, this.location, room.cluster, parent);
     if (opts.quota) {
       const t = args.totals;
+      const cpuReq = Math.ceil(t.cpuRequestMillis * opts.cpuRequestScale);
       new k8s.core.v1.ResourceQuota(
         `${args.lab}-quota`,
         {
           metadata: { name: "lab-quota", namespace: this.location },
           spec: {
             hard: {
-              "requests.cpu": k8sCpu(Math.ceil(t.cpuRequestMillis * 1.25) + CHECK_JOB.cpuRequestMillis),
+              "requests.cpu": k8sCpu(Math.ceil(cpuReq * 1.25) + CHECK_JOB.cpuRequestMillis),
               "requests.memory": k8sMemory(t.memoryRequestBytes * 1.25 + CHECK_JOB.memoryRequestBytes),
               "limits.cpu": k8sCpu(Math.ceil(t.cpuLimitMillis * 1.25) + CHECK_JOB.cpuLimitMillis),
               "limits.memory": k8sMemory(t.memoryLimitBytes * 1.25 + CHECK_JOB.memoryLimitBytes),
@@ -152,7 +194,7 @@ class KubernetesLabScope implements LabScope {
     checkRenderable(spec);
     const ns = this.location;
     const opts = { parent: ro.parent };
-    const deps: pulumi.Input<pulumi.Resource>[] = [...(ro.dependsOn ?? [])];
+    const deps: pulumi.Input<pulumi.Resource>[] = [...(ro.dependsOn ?? []), ...this.isolation];
     if (spec.secretNames.length > 0) {
       const stringData: Record<string, pulumi.Input<string>> = {};
       for (const s of spec.secretNames) {
@@ -199,7 +241,7 @@ class KubernetesLabScope implements LabScope {
               replicas: w.replicas,
               podManagementPolicy: "Parallel",
               selector: { matchLabels: labels },
-              template: podTemplate(this.lab, spec, w, this.opts.imagePullPolicy, true),
+              template: podTemplate(this.lab, spec, w, this.opts.imagePullPolicy, true, this.opts.cpuRequestScale),
               volumeClaimTemplates: w.volumes.map((v) => ({
                 metadata: { name: v.name, labels },
                 spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: k8sMemory(v.sizeBytes) } }, ...(storageClassName ? { storageClassName } : {}) },
@@ -229,7 +271,7 @@ class KubernetesLabScope implements LabScope {
               replicas: w.replicas,
               selector: { matchLabels: labels },
               strategy: w.volumes.length > 0 ? { type: "Recreate" } : undefined,
-              template: podTemplate(this.lab, spec, w, this.opts.imagePullPolicy, false),
+              template: podTemplate(this.lab, spec, w, this.opts.imagePullPolicy, false, this.opts.cpuRequestScale),
             },
           },
           { ...opts, dependsOn: [...waitFor, ...claims] },
@@ -250,14 +292,16 @@ class KubernetesLabScope implements LabScope {
  */
 export class KubernetesPlatform implements Platform {
   public readonly target = "kubernetes" as const;
-  private readonly opts: Required<Omit<KubernetesPlatformArgs, "storageClass">> & { storageClass?: string };
+  private readonly opts: ResolvedOptions;
 
   constructor(args: KubernetesPlatformArgs = {}) {
     this.opts = {
       exposure: args.exposure ?? "nodePort",
       imagePullPolicy: args.imagePullPolicy ?? "IfNotPresent",
       quota: args.quota ?? true,
+      cpuRequestScale: args.cpuRequestScale ?? 1,
       ...(args.storageClass ? { storageClass: args.storageClass } : {}),
+      ...(args.classroom ? { classroom: args.classroom } : {}),
     };
   }
 
