@@ -175,3 +175,9 @@ export async function openLabStack(opts: LabStackOptions): Promise<Stack> {
   await stack.setAllConfig(config);
   return stack;
 }
+
+/** Selects an existing stack of this checkout as it is (its config untouched). */
+export async function selectLabStack(name: string, root = PROJECT_ROOT): Promise<Stack> {
+  for (const pid of clearStaleLocks(name, root)) process.stderr.write(`note: removed a lock on ${name} left by an interrupted run (pid ${pid}, no longer running)\n`);
+  return LocalWorkspace.selectStack({ stackName: name, workDir: root }, { envVars: pulumiEnv(root), pulumiCommand: await pulumiCommand() });
+}

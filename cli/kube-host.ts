@@ -5,13 +5,8 @@ import type { ExecResult } from "./docker-host";
 
 const run = promisify(execFile);
 
-/** How kubectl reaches the lab's cluster. */
-export interface KubeTarget {
-  /** @default $KUBECONFIG or ~/.kube/config */
-  readonly kubeconfig?: string;
-  /** @default the kubeconfig's current context */
-  readonly context?: string;
-}
+import type { KubeTarget } from "./kube-client";
+export type { KubeTarget } from "./kube-client";
 
 /** kubectl's `--kubeconfig` / `--context` flags for a target. */
 export function kubectlFlags(t: KubeTarget): string[] {

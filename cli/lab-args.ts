@@ -4,7 +4,6 @@ import { findModule, ModuleId, MODULES } from "../components/lab/modules";
 import { LabPlan, planLab } from "../components/lab/plan";
 import { loadImageManifest } from "../stacks/config";
 import { EXIT, UserError } from "./errors";
-import type { KubeTarget } from "./kube-host";
 
 /** A module number or slug from the command line. */
 export function resolveModule(arg: string | undefined): ModuleId {
@@ -52,14 +51,4 @@ export function planModuleLab(module: ModuleId, target: Target, name?: string): 
   const cfg = validateSettings(labSettings(module, target));
   const context = { images: cfg.images, fieldPrefix: "lab:services", ...(cfg.hostPortBase !== undefined ? { hostPortBase: cfg.hostPortBase } : {}) };
   return planLab({ name: name ?? cfg.name, module, context });
-}
-
-/**
- * The cluster labctl's settings point a module's Kubernetes lab at: the
- * configured kubeconfig or $KUBECONFIG's first file, and the configured context.
- */
-export function kubeTargetOf(module: ModuleId): KubeTarget {
-  const kube = validateSettings(labSettings(module, "kubernetes")).kubernetes;
-  const kubeconfig = kube.kubeconfig ?? process.env["KUBECONFIG"]?.split(":")[0];
-  return { ...(kubeconfig ? { kubeconfig } : {}), ...(kube.context ? { context: kube.context } : {}) };
 }

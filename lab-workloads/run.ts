@@ -8,7 +8,7 @@ import { Target } from "../components/config/schema";
 import { findModule, ModuleId } from "../components/lab/modules";
 import { CheckResult, formatResults } from "./common/check";
 import { Driver } from "./common/driver";
-import { openLab } from "./common/lab";
+import { LabHandle, openLab } from "./common/lab";
 
 /** Modules whose workload driver exists. */
 export function hasDriver(module: ModuleId): boolean {
@@ -34,9 +34,26 @@ export function driverFor(module: ModuleId): Driver {
 }
 
 /** Runs one module's driver and returns its checks. */
-export async function runWorkload(module: ModuleId, target: Target, opts: { seed: number; size: "small" | "medium"; solution?: string; log: (l: string) => void }): Promise<CheckResult[]> {
-  const lab = await openLab(module, target);
-  return driverFor(module)(lab, opts);
+export async function runWorkload(module: ModuleId, target: Target, opts: WorkloadOptions): Promise<CheckResult[]> {
+  return runWorkloadOn(await openLab(module, target), opts);
+}
+
+/** Options of a driver run. */
+export interface WorkloadOptions {
+  readonly seed: number;
+  readonly size: "small" | "medium";
+  /** A student's job file in place of the reference job of the same name. @default none */
+  readonly solution?: string;
+  readonly log: (l: string) => void;
+}
+
+/** Runs the driver of an opened lab's module, then closes the handle. */
+export async function runWorkloadOn(lab: LabHandle, opts: WorkloadOptions): Promise<CheckResult[]> {
+  try {
+    return await driverFor(lab.module)(lab, opts);
+  } finally {
+    await lab.close();
+  }
 }
 
 if (require.main === module) {

@@ -14,16 +14,7 @@ import { LabConfigError } from "../components/core/errors";
  */
 export function loadConfig(): LabConfig {
   const config = new pulumi.Config("lab");
-  const raw: Record<string, unknown> = {};
-  for (const key of CONFIG_KEYS) {
-    const text = config.get(key);
-    if (text === undefined) continue;
-    try {
-      raw[key] = JSON.parse(text);
-    } catch {
-      raw[key] = text; // a plain string such as `docker`
-    }
-  }
+  const raw = rawLabValues((key) => config.get(key));
   const unknown = Object.keys(pulumi.runtime.allConfig())
     .filter((k) => k.startsWith("lab:"))
     .map((k) => k.slice(4))
@@ -32,6 +23,26 @@ export function loadConfig(): LabConfig {
   const cfg = parseLabConfig(raw, loadImageManifest());
   if (cfg.target === "kubernetes") checkKubeconfig(cfg);
   return cfg;
+}
+
+/**
+ * The `lab:*` values as the engine stores them (strings; JSON for objects,
+ * lists, numbers and booleans), parsed. `get` returns a key's text or
+ * undefined; the same reading serves the program and commands that read a
+ * stack's config from outside.
+ */
+export function rawLabValues(get: (key: string) => string | undefined): Record<string, unknown> {
+  const raw: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const text = get(key);
+    if (text === undefined) continue;
+    try {
+      raw[key] = JSON.parse(text);
+    } catch {
+      raw[key] = text; // a plain string such as `docker`
+    }
+  }
+  return raw;
 }
 
 /** images/manifest.json: image names and tags the lab uses by default. */

@@ -5,10 +5,10 @@ import { openLabStack, stackName } from "../automation";
 import { dockerLeftovers, removeLeftovers } from "../docker-host";
 import { waitKubeClean } from "../kube-host";
 import { labInstances } from "../../components/config/schema";
-import { kubeTargetOf, labSettings, validateSettings } from "../lab-args";
+import { readStack } from "../stack-lab";
 import { EXIT, UserError } from "../errors";
 import { ProgressView } from "../progress";
-import { Io, LabOutput, pulumiFailure } from "./shared";
+import { Io, pulumiFailure } from "./shared";
 
 /** Options of `labctl down`. */
 export interface DownOptions {
@@ -31,11 +31,11 @@ export async function down(opts: DownOptions, io: Io, listStacks: () => Promise<
   }
   const report: Record<string, unknown>[] = [];
   for (const t of targets) {
-    const stack = await openLabStack({ module: t.module, target: t.target });
-    const outputs = await stack.outputs();
-    // Names from the outputs, or from the settings when an interrupted run left none.
-    const fromOutputs = Object.keys((outputs["labs"]?.value ?? {}) as Record<string, LabOutput>);
-    const labs = fromOutputs.length > 0 ? fromOutputs : labInstances(validateSettings(labSettings(t.module, t.target))).map((l) => l.name);
+    const stood = await readStack(await openLabStack({ module: t.module, target: t.target }));
+    const stack = stood.stack;
+    // Names from the outputs, or from the stack's own settings when an interrupted run left none.
+    const fromOutputs = Object.keys(stood.labs);
+    const labs = fromOutputs.length > 0 ? fromOutputs : labInstances(stood.cfg).map((l) => l.name);
     if (!opts.json) io.out(`Tearing down ${stackName(t.module, t.target)} (${labs.join(", ") || "no resources"})`);
     const progress = new ProgressView((l) => (opts.json ? undefined : io.out(l)));
     const t0 = Date.now();
@@ -59,7 +59,8 @@ export async function down(opts: DownOptions, io: Io, listStacks: () => Promise<
     if (t.target === "kubernetes") {
       for (const lab of labs) {
         // Namespace deletion is asynchronous: wait for it, its claims and their volumes.
-        const l = await waitKubeClean(kubeTargetOf(t.module), lab, 180);
+        // On the cluster the lab was stood up on, whatever kubectl's current context is now.
+        const l = await waitKubeClean(stood.kube ?? {}, lab, 180);
         const still = (l.namespace ? 1 : 0) + l.pvcs.length + l.pvs.length;
         left += still;
         if (still > 0) io.err(`left behind for ${lab}: ${JSON.stringify(l)}`);

@@ -21,7 +21,7 @@ export async function reset(opts: ResetOptions, io: Io): Promise<number> {
   const t0 = Date.now();
   const lab = await openLab(opts.module, opts.target);
   if (!opts.json) io.out(`Resetting ${lab.name} (module ${opts.module}) to its start`);
-  const report = await resetLab(lab, (l) => (opts.json ? undefined : io.out(`  ${l}`)));
+  const report = await resetLab(lab, (l) => (opts.json ? undefined : io.out(`  ${l}`))).finally(() => lab.close());
   const seconds = (Date.now() - t0) / 1000;
   if (opts.json) io.out(JSON.stringify({ lab: lab.name, module: opts.module, ...report, seconds }, null, 2));
   else io.out(`Reset in ${seconds.toFixed(1)}s: ${report.removed.length} location(s) cleared, ${report.seeded.length} starter dataset(s) written.`);

@@ -5,7 +5,7 @@ import { Target } from "../../components/config/schema";
 import { openLabStack } from "../automation";
 import { dockerExec } from "../docker-host";
 import { kubeExec } from "../kube-host";
-import { kubeTargetOf, planModuleLab } from "../lab-args";
+import { planOfLab, readStack } from "../stack-lab";
 import { Io, LabOutput } from "./shared";
 
 /** Options of `labctl status`. */
@@ -30,16 +30,22 @@ export async function status(opts: StatusOptions, io: Io, stacks: { module: Modu
   const rows: StatusRow[] = [];
   const credentials: Record<string, unknown> = {};
   for (const s of stacks) {
-    const stack = await openLabStack({ module: s.module, target: s.target });
-    const outputs = await stack.outputs();
-    const labs = (outputs["labs"]?.value ?? {}) as Record<string, LabOutput>;
-    if (opts.secrets) Object.assign(credentials, outputs["credentials"]?.value ?? {});
+    const stood = await readStack(await openLabStack({ module: s.module, target: s.target }));
+    const labs: Record<string, LabOutput> = { ...stood.labs };
+    if (opts.secrets) Object.assign(credentials, stood.credentials);
     for (const [name, lab] of Object.entries(labs)) {
-      const plan = planModuleLab(s.module, s.target, name);
+      const plan = planOfLab(stood.cfg, name);
       const byService = new Map<string, { ok: boolean; lines: string[] }>();
-      for (const p of labProbes(plan)) {
-        const w = plan.specs.flatMap((x) => x.workloads).find((x) => x.name === p.workload)!;
-        const r = s.target === "docker" ? await dockerExec(containerNames(name, w)[0]!, p.command, 120) : await kubeExec(kubeTargetOf(s.module), name, w, p.command, 120);
+      // The probes of a lab run at once: the status takes as long as the slowest one.
+      const probes = labProbes(plan);
+      const results = await Promise.all(
+        probes.map((p) => {
+          const w = plan.specs.flatMap((x) => x.workloads).find((x) => x.name === p.workload)!;
+          return s.target === "docker" ? dockerExec(containerNames(name, w)[0]!, p.command, 120) : kubeExec(stood.kube ?? {}, name, w, p.command, 120);
+        }),
+      );
+      for (const [i, p] of probes.entries()) {
+        const r = results[i]!;
         const entry = byService.get(p.service) ?? { ok: true, lines: [] };
         entry.ok &&= r.ok;
         entry.lines.push(r.line);

@@ -3,6 +3,7 @@ import { MODULES, ModuleId } from "../../components/lab/modules";
 import { openLabStack } from "../automation";
 import { labSettings, validateSettings } from "../lab-args";
 import { ProgressView } from "../progress";
+import { recordedKube } from "../stack-lab";
 import { Io, pulumiFailure, renderEndpoints } from "./shared";
 import { preflight } from "./preflight";
 import { EXIT, UserError } from "../errors";
@@ -21,12 +22,14 @@ export interface UpOptions {
 /** Stands up a module's lab and prints its endpoints. */
 export async function up(opts: UpOptions, io: Io): Promise<number> {
   const settings = labSettings(opts.module, opts.target, opts.context);
-  validateSettings(settings);
+  const cfg = validateSettings(settings);
+  // The cluster is recorded in the stack: later commands use it, whatever context is current then.
+  const kube = opts.target === "kubernetes" ? recordedKube(cfg) : undefined;
   const check = await preflight({ module: opts.module, target: opts.target, ...(opts.context ? { context: opts.context } : {}), json: false, quiet: opts.json }, io);
   if (!check.go) throw new UserError(`not enough resources for module ${opts.module}: ${check.reasons[0]}`, EXIT.environment);
   const mod = MODULES[opts.module];
   if (!opts.json) io.out(`Standing up module ${mod.id} (${mod.slug}) on ${opts.target}: ${Object.keys(mod.services).join(", ")}`);
-  const stack = await openLabStack({ module: opts.module, target: opts.target, config: opts.context ? { kubernetes: { context: opts.context } } : {} });
+  const stack = await openLabStack({ module: opts.module, target: opts.target, config: kube ? { kubernetes: kube } : {} });
   const progress = new ProgressView((l) => (opts.json ? undefined : io.out(l)));
   const t0 = Date.now();
   let result;

@@ -35,13 +35,14 @@ const ENGINE_PODS: readonly [RegExp, string][] = [
  * kindnet (which enforces policies since kind v0.24), or EKS's VPC CNI with
  * its network-policy agent container. Undefined when none is seen.
  */
-export function detectPolicyEngine(nodeLabels: readonly Record<string, string>[], pods: readonly { name: string; containers: readonly string[] }[]): string | undefined {
+export function detectPolicyEngine(nodeLabels: readonly Record<string, string>[], pods: readonly { name: string; containers: readonly { name: string; args: readonly string[] }[] }[]): string | undefined {
   const labelled = nodeLabels.map((l) => l[POLICY_ENGINE_LABEL]).find((v) => v);
   if (labelled) return labelled;
   for (const p of pods) {
     for (const [re, engine] of ENGINE_PODS) if (re.test(p.name)) return engine;
     if (/^kindnet-/.test(p.name)) return "kindnet";
-    if (/^aws-node-/.test(p.name) && p.containers.includes("aws-network-policy-agent")) return "aws-network-policy-agent";
+    // EKS: the VPC CNI's node agent enforces policies only when started with --enable-network-policy=true.
+    if (/^aws-node-/.test(p.name) && p.containers.some((c) => c.name === "aws-eks-nodeagent" && c.args.includes("--enable-network-policy=true"))) return "aws-network-policy-agent";
   }
   return undefined;
 }
@@ -130,10 +131,10 @@ export async function checkCluster(path: string, context: string, wantedStorageC
     throw new ClusterCheckError("lab:kubernetes.storageClass", `the cluster has no default storage class (it has: ${names.join(", ") || "none"}), so the labs' volumes would never bind`, "Set lab:kubernetes.storageClass or install a provisioner such as local-path");
   }
   const nodes = ((await api.get("/api/v1/nodes", timeoutMs)) as { items: { metadata: { labels?: Record<string, string> }; status: { allocatable?: Record<string, string> } }[] }).items;
-  const systemPods = ((await api.get("/api/v1/namespaces/kube-system/pods", timeoutMs)) as { items: { metadata: { name: string }; spec: { containers: { name: string }[] } }[] }).items;
+  const systemPods = ((await api.get("/api/v1/namespaces/kube-system/pods", timeoutMs)) as { items: { metadata: { name: string }; spec: { containers: { name: string; args?: string[] }[] } }[] }).items;
   const engine = detectPolicyEngine(
     nodes.map((n) => n.metadata.labels ?? {}),
-    systemPods.map((p) => ({ name: p.metadata.name, containers: p.spec.containers.map((c) => c.name) })),
+    systemPods.map((p) => ({ name: p.metadata.name, containers: p.spec.containers.map((c) => ({ name: c.name, args: c.args ?? [] })) })),
   );
   const allocatable = nodes.reduce(
     (a, n) => ({ cpuMillis: a.cpuMillis + parseCpuMillis(n.status.allocatable?.["cpu"] ?? "0"), memoryBytes: a.memoryBytes + parseMemoryBytes(n.status.allocatable?.["memory"] ?? "0"), nodes: a.nodes + 1 }),

@@ -69,6 +69,9 @@ export function k8sProbe(probe: ProbeSpec, w: WorkloadSpec): k8s.types.input.cor
   }
 }
 
+/** Pod annotation listing a workload's web UIs: JSON `[{ name, port, path }]`. */
+export const UI_ANNOTATION = "bigdata-labs.io/uis";
+
 /** The Secret holding a service's credentials: `<service>-credentials`. */
 export function secretName(spec: ServiceSpec): string {
   return `${spec.service}-credentials`;
@@ -95,8 +98,13 @@ export function podLabels(lab: string, spec: ServiceSpec, w: WorkloadSpec): Reco
 /** The pod template of a workload. */
 export function podTemplate(lab: string, spec: ServiceSpec, w: WorkloadSpec, pullPolicy: string, claimed: boolean, cpuRequestScale = 1): k8s.types.input.core.v1.PodTemplateSpec {
   const labels = podLabels(lab, spec, w);
+  const uis = w.ports.filter((p) => p.ui).map((p) => ({ name: `${spec.service}.${p.name}`, port: p.port, path: p.uiPath ?? "/" }));
   return {
-    metadata: { labels: { ...labels, "app.kubernetes.io/version": spec.version, "app.kubernetes.io/managed-by": "pulumi" } },
+    metadata: {
+      labels: { ...labels, "app.kubernetes.io/version": spec.version, "app.kubernetes.io/managed-by": "pulumi" },
+      // What `labctl connect` forwards for a student who has only a kubeconfig.
+      ...(uis.length > 0 ? { annotations: { [UI_ANNOTATION]: JSON.stringify(uis) } } : {}),
+    },
     spec: {
       enableServiceLinks: false,
       terminationGracePeriodSeconds: w.terminationGraceSeconds,

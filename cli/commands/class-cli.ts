@@ -1,0 +1,88 @@
+/**
+ * `labctl class <verb>`: a whole class on one cluster (one isolated lab per
+ * student). Each verb lives in its own file; this only reads the arguments.
+ */
+import { parseArgs } from "util";
+import { EXIT, UserError } from "../errors";
+import { resolveModule } from "../lab-args";
+import { classDown } from "./class-down";
+import { classHandout } from "./class-handout";
+import { classPreflightFromStack } from "./class-preflight";
+import { classUp } from "./class-up";
+import { Io } from "./shared";
+
+export const CLASS_USAGE = `usage: labctl class <verb> [options]
+  up <module> --roster FILE [--name NAME] [--target kubernetes|aws] [--kubeconfig FILE] [--context NAME]
+     [--cpu-request-scale 0.05-1] [--allow-no-isolation] [--json]
+                                       one isolated lab per student (roster: one name[,email] per line)
+  handout [--class NAME] --out DIR [--print] [--json]
+                                       a folder per student (kubeconfig, credentials, how-to; files 0600) and roster.csv
+  down [--class NAME] [--json]         destroy every lab of the class and verify nothing of it is left
+  preflight STACK_FILE [--json]        AWS class: labs per node, nodes needed, hourly estimate (no AWS calls)`;
+
+/** Runs `labctl class ...` with the arguments after `class`. */
+export async function classCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      roster: { type: "string" },
+      name: { type: "string" },
+      class: { type: "string" },
+      target: { type: "string", default: "kubernetes" },
+      kubeconfig: { type: "string" },
+      context: { type: "string" },
+      "cpu-request-scale": { type: "string" },
+      "allow-no-isolation": { type: "boolean", default: false },
+      out: { type: "string" },
+      print: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+      debug: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  const [verb, arg, ...rest] = positionals;
+  if (values.help || !verb) {
+    io.out(CLASS_USAGE);
+    return values.help ? EXIT.ok : EXIT.usage;
+  }
+  if (rest.length > 0) throw new UserError(`unexpected argument "${rest[0]}"; see labctl class --help`);
+  const className = values.class;
+  switch (verb) {
+    case "up": {
+      if (!values.roster) throw new UserError("class up needs --roster FILE (one student per line: name or name,email)");
+      if (values.target !== "kubernetes" && values.target !== "aws") throw new UserError(`--target ${values.target}: a class runs on kubernetes or aws`);
+      let scale: number | undefined;
+      if (values["cpu-request-scale"] !== undefined) {
+        scale = Number(values["cpu-request-scale"]);
+        if (!Number.isFinite(scale)) throw new UserError(`--cpu-request-scale ${values["cpu-request-scale"]}: use a number from 0.05 to 1`);
+      }
+      return classUp(
+        {
+          module: resolveModule(arg),
+          roster: values.roster,
+          target: values.target,
+          allowNoIsolation: values["allow-no-isolation"],
+          json: values.json,
+          ...(values.name ? { name: values.name } : {}),
+          ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+          ...(values.context ? { context: values.context } : {}),
+          ...(scale !== undefined ? { cpuRequestScale: scale } : {}),
+        },
+        io,
+      );
+    }
+    case "handout":
+      if (!values.out) throw new UserError("class handout needs --out DIR");
+      return classHandout({ out: values.out, print: values.print, json: values.json, ...(className ? { className } : {}) }, io);
+    case "down":
+      return classDown({ json: values.json, ...(className ? { className } : {}) }, io);
+    case "preflight": {
+      if (!arg) throw new UserError("class preflight needs a stack file, e.g. stacks/Pulumi.instructor-eks.yaml");
+      return classPreflightFromStack(arg, values.json, io).go ? EXIT.ok : EXIT.environment;
+    }
+    default:
+      throw new UserError(`unknown class verb "${verb}"; use up, handout, down or preflight (labctl class --help)`);
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * What a stack actually stood up, read back from the stack itself: its own
+ * `lab:*` config (validated by the same parser the program uses), its
+ * outputs, and the kubeconfig and context recorded at `up`. Every command
+ * acts on this, never on re-derived defaults.
+ */
+import * as path from "path";
+import { Stack } from "@pulumi/pulumi/automation";
+import { LabConfig, labInstances, parseLabConfig } from "../components/config/schema";
+import { LabCredentials } from "../components/lab/lab";
+import { LabPlan, planLab } from "../components/lab/plan";
+import { checkKubeconfig, loadImageManifest, rawLabValues } from "../stacks/config";
+import type { ClassroomOutput } from "../stacks/program";
+import type { KubeTarget } from "./kube-client";
+import type { LabOutput } from "./commands/shared";
+
+/** A stack as it stands. */
+export interface StoodUp {
+  readonly stack: Stack;
+  /** The stack's own settings. */
+  readonly cfg: LabConfig;
+  /** Outputs per lab (empty when nothing is up). */
+  readonly labs: Readonly<Record<string, LabOutput>>;
+  readonly credentials: Readonly<Record<string, LabCredentials>>;
+  /** Student kubeconfigs per lab (a class on Kubernetes). */
+  readonly access: Readonly<Record<string, string>>;
+  readonly classroom?: ClassroomOutput;
+  /** The cluster the labs were stood up on (Kubernetes targets). */
+  readonly kube?: KubeTarget;
+}
+
+/** Parses a stack's config entries (`lab:<key>` → text) into its settings. */
+export function configOfStack(entries: Readonly<Record<string, { value: string }>>): LabConfig {
+  return parseLabConfig(rawLabValues((key) => entries[`lab:${key}`]?.value), loadImageManifest());
+}
+
+/**
+ * The kubeconfig file and context a Kubernetes stack records at `up`: the
+ * configured ones, or $KUBECONFIG's (or ~/.kube/config's) current context
+ * resolved to an absolute file and a context name, so that later commands
+ * reach the same cluster whatever is current then.
+ */
+export function recordedKube(cfg: LabConfig): { kubeconfig: string; context: string } {
+  const { file, context } = checkKubeconfig(cfg);
+  return { kubeconfig: path.resolve(file), context };
+}
+
+/**
+ * The cluster a stack's labs live on, from the stack's own settings (the
+ * kubeconfig and context recorded at `up`); undefined on Docker.
+ */
+export function kubeTargetOfConfig(cfg: LabConfig): KubeTarget | undefined {
+  if (cfg.target === "docker") return undefined;
+  return { ...(cfg.kubernetes.kubeconfig ? { kubeconfig: cfg.kubernetes.kubeconfig } : {}), ...(cfg.kubernetes.context ? { context: cfg.kubernetes.context } : {}) };
+}
+
+/** Reads a stack's config and outputs. */
+export async function readStack(stack: Stack): Promise<StoodUp> {
+  const cfg = configOfStack(await stack.getAllConfig());
+  const outputs = await stack.outputs();
+  const value = <T>(k: string, fallback: T): T => (outputs[k]?.value as T | undefined) ?? fallback;
+  const classroom = value<ClassroomOutput | undefined>("classroom", undefined);
+  const kube = kubeTargetOfConfig(cfg);
+  return {
+    stack,
+    cfg,
+    labs: value("labs", {}),
+    credentials: value("credentials", {}),
+    access: value("access", {}),
+    ...(classroom ? { classroom } : {}),
+    ...(kube ? { kube } : {}),
+  };
+}
+
+/** The plan of one lab of a stack, from the stack's settings (its services, images and ports). */
+export function planOfLab(cfg: LabConfig, lab: string, hostPortBase?: number): LabPlan {
+  const inst = labInstances(cfg).find((i) => i.name === lab);
+  if (!inst) throw new Error(`lab ${lab} is not part of this stack (it has ${labInstances(cfg).map((i) => i.name).join(", ")})`);
+  const base = hostPortBase ?? inst.hostPortBase;
+  return planLab({
+    name: lab,
+    module: cfg.module,
+    context: { images: cfg.images, fieldPrefix: "lab:services", ...(base !== undefined ? { hostPortBase: base } : {}) },
+    services: cfg.services,
+    withoutWorkspace: !cfg.workspace,
+  });
+}

@@ -1,0 +1,54 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { afterEach, describe, expect, it } from "vitest";
+import { parseLabConfig } from "../components/config/schema";
+import { configOfStack, kubeTargetOfConfig, planOfLab, recordedKube } from "../cli/stack-lab";
+import { manifest } from "./helpers/fixtures";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labs-kube-"));
+const kubeconfig = (current: string) => {
+  const file = path.join(dir, `config-${current}`);
+  const cluster = (n: string) => ({ name: n, cluster: { server: `https://${n}.example:6443`, "certificate-authority-data": "Q0E=" } });
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ apiVersion: "v1", kind: "Config", "current-context": current, clusters: [cluster("one"), cluster("two")], users: [{ name: "u", user: { token: "t" } }], contexts: [{ name: "one", context: { cluster: "one", user: "u" } }, { name: "two", context: { cluster: "two", user: "u" } }] }),
+  );
+  return file;
+};
+const saved = process.env["KUBECONFIG"];
+afterEach(() => (saved === undefined ? delete process.env["KUBECONFIG"] : (process.env["KUBECONFIG"] = saved)));
+
+describe("commands act on the cluster recorded at up", () => {
+  it("records the kubeconfig file and the context in force at up", () => {
+    process.env["KUBECONFIG"] = kubeconfig("one");
+    const cfg = parseLabConfig({ module: 2, target: "kubernetes" }, manifest);
+    expect(recordedKube(cfg)).toEqual({ kubeconfig: path.resolve(process.env["KUBECONFIG"]), context: "one" });
+    const chosen = parseLabConfig({ module: 2, target: "kubernetes", kubernetes: { context: "two" } }, manifest);
+    expect(recordedKube(chosen).context).toBe("two");
+  });
+
+  it("reads it back from the stack's config, whatever context is current later", () => {
+    const atUp = kubeconfig("one");
+    const stackConfig = { "lab:module": { value: "2" }, "lab:target": { value: "kubernetes" }, "lab:kubernetes": { value: JSON.stringify({ kubeconfig: atUp, context: "one" }) } };
+    // Later the user switches to another kubeconfig whose current context is "two".
+    process.env["KUBECONFIG"] = kubeconfig("two");
+    expect(kubeTargetOfConfig(configOfStack(stackConfig))).toEqual({ kubeconfig: atUp, context: "one" });
+  });
+
+  it("plans a lab from the stack's own settings, not the defaults", () => {
+    const cfg = configOfStack({
+      "lab:module": { value: "2" },
+      "lab:target": { value: "kubernetes" },
+      "lab:name": { value: "cls" },
+      "lab:students": { value: JSON.stringify(["ann", "ben"]) },
+      "lab:services": { value: JSON.stringify({ spark: { workerMemory: "900Mi" } }) },
+      "lab:kubernetes": { value: JSON.stringify({ exposure: "none" }) },
+    });
+    const plan = planOfLab(cfg, "cls-ben");
+    expect(plan.name).toBe("cls-ben");
+    expect(plan.settings.spark?.workerMemory).toBe("900Mi");
+    expect(plan.specs.flatMap((s) => s.workloads).flatMap((w) => w.ports).every((p) => p.hostPort === undefined)).toBe(true);
+    expect(() => planOfLab(cfg, "cls-zed")).toThrow(/lab cls-zed is not part of this stack \(it has cls-ann, cls-ben\)/);
+  });
+});
