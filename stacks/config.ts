@@ -4,7 +4,9 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { checkCluster, ClusterCheckError, clusterEndpointOf } from "../components/platform/kubernetes/cluster-check";
-import { CONFIG_KEYS, ImageManifest, LabConfig, parseLabConfig } from "../components/config/schema";
+import { CONFIG_KEYS, ImageManifest, LabConfig, labInstances, parseLabConfig } from "../components/config/schema";
+import { formatBytes } from "../components/core/units";
+import { planLab } from "../components/lab/plan";
 import { LabConfigError } from "../components/core/errors";
 
 /**
@@ -94,11 +96,30 @@ export async function verifyCluster(cfg: LabConfig): Promise<void> {
     throw err;
   }
   // facts is undefined for clusters reached through an exec plugin (not probed).
+  if (facts && isClass(cfg)) checkClassFits(cfg, facts.allocatable);
   if (facts && isClass(cfg) && cfg.kubernetes.networkPolicies && !facts.networkPolicyEngine && !cfg.kubernetes.allowNoIsolation) {
     throw new LabConfigError(
       "lab:kubernetes.allowNoIsolation",
       `no NetworkPolicy engine found in the cluster of context "${context}", so students could reach each other's labs`,
       "Start one (npm run kube -- start runs kube-router; kind >= 0.24, Calico or Cilium enforce policies) or set it to true (labctl class up --allow-no-isolation) to go on knowingly",
+    );
+  }
+}
+
+/**
+ * A class whose labs' requests (CPU scaled by `cpuRequestScale`) exceed what
+ * the cluster's nodes can allocate would leave pods pending: one line before
+ * any resource.
+ */
+export function checkClassFits(cfg: LabConfig, allocatable: { cpuMillis: number; memoryBytes: number; nodes: number }): void {
+  const plans = labInstances(cfg).map((i) => planLab({ name: i.name, module: cfg.module, context: { images: cfg.images, fieldPrefix: "lab:services" }, services: cfg.services, withoutWorkspace: !cfg.workspace }));
+  const cpu = plans.reduce((a, p) => a + Math.ceil(p.totals.cpuRequestMillis * cfg.kubernetes.cpuRequestScale), 0);
+  const memory = plans.reduce((a, p) => a + p.totals.memoryRequestBytes, 0);
+  if (cpu > allocatable.cpuMillis || memory > allocatable.memoryBytes) {
+    throw new LabConfigError(
+      "lab:students",
+      `${plans.length} labs of module ${cfg.module} request ${(cpu / 1000).toFixed(2)} CPU and ${formatBytes(memory)}, more than the cluster's ${allocatable.nodes} node(s) can allocate (${(allocatable.cpuMillis / 1000).toFixed(2)} CPU, ${formatBytes(allocatable.memoryBytes)})`,
+      "Set lab:kubernetes.cpuRequestScale (e.g. 0.25: most students are idle at a time), split the roster, or add nodes",
     );
   }
 }

@@ -4,6 +4,7 @@ import { parseLabConfig } from "../components/config/schema";
 import { BLOCKED_EGRESS_CIDRS, labNetworkPolicies } from "../components/platform/kubernetes/isolation";
 import { STUDENT_RULES } from "../components/platform/kubernetes/access";
 import { createLabs } from "../stacks/program";
+import { checkClassFits } from "../stacks/config";
 import { manifest } from "./helpers/fixtures";
 import { installMocks, ofType, resetRecorded, settle, unsecret, valueOf } from "./helpers/mocks";
 
@@ -114,5 +115,16 @@ describe("a class on Kubernetes", () => {
     expect(Object.keys(access)).toHaveLength(100);
     expect(new Set(Object.values(access)).size).toBe(100);
     expect(unsecret(ofType("kubernetes:core/v1:Namespace")[99]!.inputs["metadata"]["name"])).toBe("cls-s099");
+  });
+});
+
+describe("a class that does not fit the cluster", () => {
+  const cfg = (students: number, scale?: number) =>
+    parseLabConfig({ module: 2, target: "kubernetes", students: Array.from({ length: students }, (_, i) => `s${i}`), kubernetes: { exposure: "none", ...(scale ? { cpuRequestScale: scale } : {}) } }, manifest);
+  const node = { cpuMillis: 2000, memoryBytes: 23 * 2 ** 30, nodes: 1 };
+  it("is refused in one line naming lab:students and the fix, before any resource", () => {
+    expect(() => checkClassFits(cfg(4), node)).toThrow(/^lab:students: 4 labs of module 2 request 2\.60 CPU and [0-9.]+ GiB, more than the cluster's 1 node\(s\) can allocate \(2\.00 CPU, 23(\.0)? GiB\)\. Set lab:kubernetes\.cpuRequestScale/);
+    expect(() => checkClassFits(cfg(4, 0.25), node)).not.toThrow();
+    expect(() => checkClassFits(cfg(40, 0.05), node)).toThrow(/40 labs of module 2 request [0-9.]+ CPU and [0-9.]+ GiB/); // memory is never scaled
   });
 });

@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { kubectlFlags } from "../../cli/kube-host";
 import { CHECK_JOB } from "../../components/platform/kubernetes/render";
+import { containerSecurityContext, podSecurityContext } from "../../components/platform/kubernetes/isolation";
 import type { JobSpec } from "./jobs";
 import { JobError, jobOutput, lineSplitter } from "./job-error";
 import { LabHandle } from "./lab";
@@ -62,11 +63,13 @@ export async function runKubeJob(lab: LabHandle, job: JobSpec): Promise<string> 
             metadata: { labels: meta.labels },
             spec: {
               restartPolicy: "Never",
-              securityContext: { runAsUser: 1000, runAsGroup: 1000 },
+              // Admitted by the namespace's restricted Pod Security level, like the lab's own pods.
+              securityContext: podSecurityContext(1000),
               containers: [{
                 name: "job",
                 image: lab.plan.context.images.workspace,
                 imagePullPolicy: "IfNotPresent",
+                securityContext: containerSecurityContext(),
                 command: ["python3", `/jobs/${job.script}`, ...(job.args ?? [])],
                 envFrom: [{ secretRef: { name } }],
                 env: [

@@ -1,0 +1,292 @@
+/**
+ * A class on the project's own Kubernetes node, through labctl as an
+ * instructor and students run it: bad rosters refused, `labctl class up` of
+ * three students of module 2, every lab's probes and driver check, the
+ * handout, a cross-student attack suite (from inside student A's lab and with
+ * A's kubeconfig), `labctl connect` running a cell with only A's kubeconfig,
+ * the same attacks with isolation turned off (the control), and
+ * `labctl class down` verified empty.
+ *
+ *   npm run test:e2e:class [-- --keep]
+ *
+ * Prints `attacks: N attempts, 0 succeeded`, `control: N attempts, N succeeded`
+ * and ends with `N passed, N failed`.
+ */
+import { ChildProcess, execFile, spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from "@kubernetes/client-node";
+import { labProbes } from "../../components/lab/probes";
+import { formatBytes } from "../../components/core/units";
+import { selectLabStack } from "../../cli/automation";
+import { classStackName } from "../../cli/class/stacks";
+import { loadKubeConfig, podExec, workloadPod } from "../../cli/kube-client";
+import { kubePodMemory } from "../../cli/kube-host";
+import { planOfLab, readStack, StoodUp } from "../../cli/stack-lab";
+import { openStackLab } from "../../lab-workloads/common/lab";
+import { runWorkloadOn } from "../../lab-workloads/run";
+import { apiAttacks, Attempt } from "./class/api-attacks";
+import { runCell } from "./class/jupyter";
+
+const run = promisify(execFile);
+const REPO = path.join(__dirname, "..", "..");
+const NODE = path.join(REPO, "scripts", "kube", "node.sh");
+const CLASS = "e2e";
+const MODULE = 2;
+const STUDENTS = [
+  { name: "alice", email: "alice@example.org" },
+  { name: "bob", email: "bob@example.org" },
+  { name: "carol", email: "" },
+];
+const lab = (s: string) => `${CLASS}-${s}`;
+
+let passed = 0;
+let failed = 0;
+const log = (m: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
+function check(name: string, ok: boolean, detail: string): boolean {
+  if (ok) passed++;
+  else failed++;
+  log(`  ${ok ? "PASS" : "FAIL"} ${name}: ${detail}`);
+  return ok;
+}
+const secs = (t0: number) => ((Date.now() - t0) / 1000).toFixed(1);
+
+function labctl(args: string[], timeoutSeconds = 1200): { code: number; out: string; err: string; seconds: number } {
+  const t0 = Date.now();
+  const r = spawnSync(path.join(REPO, "scripts", "labctl"), args, { cwd: REPO, encoding: "utf8", timeout: timeoutSeconds * 1000, maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status ?? -1, out: r.stdout ?? "", err: r.stderr ?? "", seconds: (Date.now() - t0) / 1000 };
+}
+
+/** Starts the project's node and loads the module's images, as the Kubernetes end-to-end does. */
+async function prepareNode(images: string[]): Promise<void> {
+  const t0 = Date.now();
+  const { stdout } = await run("bash", [NODE, "start"], { timeout: 900_000 });
+  log(`  ${stdout.trim().split("\n").pop()}`);
+  process.env["KUBECONFIG"] = (await run("bash", [NODE, "kubeconfig"])).stdout.trim();
+  process.env["PATH"] = `${path.join(path.dirname(process.env["KUBECONFIG"]), "bin")}${path.delimiter}${process.env["PATH"] ?? ""}`;
+  const loaded = await run("bash", [NODE, "load", ...images], { timeout: 1_800_000 });
+  log(`  ${loaded.stdout.trim().split("\n").pop()} (node ready in ${secs(t0)} s)`);
+}
+
+async function classNamespaces(kc: KubeConfig): Promise<string[]> {
+  return (await kc.makeApiClient(CoreV1Api).listNamespace({ labelSelector: `bigdata-labs.io/class=${CLASS}` })).items.map((n) => n.metadata!.name!);
+}
+
+async function badRosters(kc: KubeConfig, dir: string): Promise<void> {
+  log("bad input: one line, exit code 2, nothing created");
+  const write = (name: string, text: string) => {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, text);
+    return f;
+  };
+  const cases: [string, string[], RegExp][] = [
+    ["duplicate student", ["class", "up", "2", "--roster", write("dup.csv", "alice\nbob\nalice\n"), "--name", CLASS], /^labctl: dup\.csv line 3: "alice" is listed twice \(first on line 1\)/],
+    ["invalid name", ["class", "up", "2", "--roster", write("bad.csv", "alice\nBob Smith,bob@example.org\n"), "--name", CLASS], /^labctl: bad\.csv line 2: "Bob Smith" is not a DNS label/],
+    ["unknown module", ["class", "up", "7", "--roster", write("ok.csv", "alice\n"), "--name", CLASS], /^labctl: unknown module "7"/],
+    ["CPU scale out of range", ["class", "up", "2", "--roster", path.join(dir, "ok.csv"), "--name", CLASS, "--cpu-request-scale", "3"], /^labctl: lab:kubernetes\.cpuRequestScale: must be a number from 0\.05 to 1/],
+    ["class that does not exist", ["class", "handout", "--class", "nosuch", "--out", path.join(dir, "x")], /^labctl: no class "nosuch" in this checkout/],
+  ];
+  for (const [what, args, want] of cases) {
+    const r = labctl(args, 120);
+    const lines = r.err.trim().split("\n").filter(Boolean);
+    check(`refused: ${what}`, r.code === 2 && lines.length === 1 && want.test(lines[0] ?? ""), `exit ${r.code}: ${lines.join(" | ").slice(0, 200)}`);
+  }
+  const left = await classNamespaces(kc);
+  check("bad input created nothing", left.length === 0 && !fs.existsSync(path.join(dir, "x")), left.length ? `namespaces: ${left.join(", ")}` : "no namespace of the class, no handout folder");
+}
+
+/** Ports of the victim's Services that its own workspace can open (what an attacker could aim at). */
+async function openPorts(kc: KubeConfig, victim: string, attackPy: string): Promise<[string, number][]> {
+  const services = (await kc.makeApiClient(CoreV1Api).listNamespacedService({ namespace: victim })).items;
+  const all: [string, number][] = services.flatMap((s) => (s.spec?.ports ?? []).map((p) => [`${s.metadata!.name}.${victim}.svc.cluster.local`, p.port] as [string, number]));
+  const pod = (await workloadPod(kc, victim, "workspace")).metadata!.name!;
+  const r = await podExec(kc, victim, pod, ["python3", "-"], { stdin: `${JSON.stringify({ tcp: all })}\n${attackPy}`, timeoutMs: 120_000 });
+  const reached = new Set(parseAttempts(r.stdout).filter((a) => a.ok).map((a) => a.attack));
+  return all.filter(([h, p]) => reached.has(`tcp ${h}:${p}`));
+}
+
+function parseAttempts(text: string): Attempt[] {
+  return text.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Attempt);
+}
+
+/** The whole suite from A against B; `creds` are the credentials the attacker holds. */
+async function attackSuite(
+  attackerKc: KubeConfig,
+  admin: KubeConfig,
+  a: string,
+  b: string,
+  targets: [string, number][],
+  creds: { token: string; key: string; secret: string },
+  attackPy: string,
+): Promise<Attempt[]> {
+  const plan = {
+    tcp: targets,
+    jupyter: { url: `http://workspace.${b}.svc.cluster.local:8888`, token: creds.token },
+    s3: { endpoint: `http://minio.${b}.svc.cluster.local:9000`, key: creds.key, secret: creds.secret },
+    spark: { master: `spark://spark-master.${b}.svc.cluster.local:7077`, timeout: 150 },
+  };
+  const attackerPod = (await workloadPod(attackerKc, a, "workspace")).metadata!.name!;
+  const r = await podExec(attackerKc, a, attackerPod, ["python3", "-"], { stdin: `${JSON.stringify(plan)}\n${attackPy}`, timeoutMs: 600_000 });
+  const network = parseAttempts(r.stdout);
+  if (network.length === 0) network.push({ attack: "network attacks ran", ok: false, detail: `${r.reason} ${r.stderr.slice(-200)}` });
+  const victimPod = (await workloadPod(admin, b, "workspace")).metadata!.name!;
+  const api = await apiAttacks(attackerKc, b, victimPod, "workspace-credentials");
+  const core = admin.makeApiClient(CoreV1Api);
+  for (const p of api.created) await core.deleteNamespacedPod({ namespace: p.namespace, name: p.name, gracePeriodSeconds: 0 }).catch(() => undefined);
+  return [...network, ...api.attempts];
+}
+
+function summary(label: string, attempts: Attempt[]): void {
+  const ok = attempts.filter((x) => x.ok);
+  log(`${label}: ${attempts.length} attempts, ${ok.length} succeeded`);
+  for (const x of attempts) log(`    ${x.ok ? "SUCCEEDED" : "failed   "} ${x.attack}: ${x.detail}`);
+}
+
+/** A kubeconfig for a ServiceAccount of A's namespace bound cluster-wide: what a class without RBAC isolation hands out. */
+async function clusterWideAttacker(admin: KubeConfig, a: string): Promise<KubeConfig> {
+  const core = admin.makeApiClient(CoreV1Api);
+  const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+  const name = "control-attacker";
+  await core.createNamespacedServiceAccount({ namespace: a, body: { metadata: { name } } });
+  await rbac.createClusterRoleBinding({
+    body: {
+      metadata: { name: `${CLASS}-control-attacker`, labels: { "bigdata-labs.io/class": CLASS } },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
+      subjects: [{ kind: "ServiceAccount", name, namespace: a }],
+    },
+  });
+  const token = (await core.createNamespacedServiceAccountToken({ namespace: a, name, body: { spec: { expirationSeconds: 3600, audiences: [] } } })).status!.token;
+  const cluster = admin.getCurrentCluster()!;
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: "c", server: cluster.server, caData: cluster.caData, skipTLSVerify: false }],
+    users: [{ name: "u", token }],
+    contexts: [{ name: "x", cluster: "c", user: "u", namespace: a }],
+    currentContext: "x",
+  });
+  return kc;
+}
+
+async function removeClusterWideAttacker(admin: KubeConfig): Promise<void> {
+  await admin.makeApiClient(RbacAuthorizationV1Api).deleteClusterRoleBinding({ name: `${CLASS}-control-attacker` }).catch(() => undefined);
+}
+
+async function connectAndRunCell(kubeconfig: string): Promise<void> {
+  const t0 = Date.now();
+  const child: ChildProcess = spawn(path.join(REPO, "scripts", "labctl"), ["connect", "--kubeconfig", kubeconfig, "--json", "--port-base", "39100"], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    const first = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      let err = "";
+      const timer = setTimeout(() => reject(new Error(`no answer within 120 s: ${err.trim().split("\n").pop() ?? ""}`)), 120_000);
+      child.stdout!.on("data", (b: Buffer) => {
+        out += b.toString("utf8");
+        if (out.includes("\n")) {
+          clearTimeout(timer);
+          resolve(out.split("\n")[0]!);
+        }
+      });
+      child.stderr!.on("data", (b: Buffer) => (err += b.toString("utf8")));
+      child.on("exit", (code) => reject(new Error(`labctl connect exited ${code}: ${err.trim().split("\n").pop() ?? ""}`)));
+    });
+    const info = JSON.parse(first) as { lab: string; jupyter: string; token: string; uis: { name: string; url: string }[] };
+    check("connect: JupyterLab and UIs forwarded to 127.0.0.1 with the token", !!info.token && info.uis.every((u) => u.url.startsWith("http://127.0.0.1:")), `${info.uis.map((u) => u.name).join(", ")} in ${secs(t0)} s`);
+    const base = new URL(info.jupyter).origin;
+    const cell = await runCell(base, info.token, "import os, socket\nprint(6 * 7, os.environ['LAB_NAME'])");
+    check("connect: a cell runs in the student's own lab", cell.ok && cell.output.includes(`42 ${info.lab}`), cell.output.trim().slice(0, 120));
+  } catch (err) {
+    check("connect: a cell runs with only the student's kubeconfig", false, String((err as Error).message).slice(0, 200));
+  } finally {
+    child.kill("SIGTERM");
+  }
+}
+
+async function main(): Promise<void> {
+  const keep = process.argv.includes("--keep");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labs-class-"));
+  const attackPy = fs.readFileSync(path.join(__dirname, "class", "attack.py"), "utf8");
+  const manifest = JSON.parse(fs.readFileSync(path.join(REPO, "images", "manifest.json"), "utf8")) as { registryPrefix: string; images: Record<string, { tag: string }> };
+  const images = ["minio", "spark", "workspace"].map((i) => `${manifest.registryPrefix}/${i}:${manifest.images[i]!.tag}`);
+  log(`class ${CLASS}: ${STUDENTS.length} students of module ${MODULE} on the project's Kubernetes node`);
+  await prepareNode([...images, "registry.k8s.io/pause:3.10"]);
+  const admin = loadKubeConfig({});
+  await badRosters(admin, dir);
+
+  const roster = path.join(dir, "students.csv");
+  fs.writeFileSync(roster, `name,email\n${STUDENTS.map((s) => (s.email ? `${s.name},${s.email}` : s.name)).join("\n")}\n`);
+  const up = labctl(["class", "up", String(MODULE), "--roster", roster, "--name", CLASS, "--cpu-request-scale", "0.25", "--json"]);
+  if (!check("class up", up.code === 0, `${up.seconds.toFixed(1)} s for ${STUDENTS.length} labs${up.code ? `: ${up.err.trim().split("\n").pop()}` : ""}`)) return;
+  const stood: StoodUp = await readStack(await selectLabStack(classStackName(CLASS)));
+
+  log("every lab: probes and the module's driver check");
+  const memory: Record<string, number> = {};
+  for (const s of STUDENTS) {
+    const name = lab(s.name);
+    const plan = planOfLab(stood.cfg, name);
+    const t0 = Date.now();
+    const probes = await Promise.all(
+      labProbes(plan).map(async (p) => {
+        const pod = (await workloadPod(admin, name, p.workload)).metadata!.name!;
+        return { p, r: await podExec(admin, name, pod, [...p.command], { timeoutMs: 180_000 }) };
+      }),
+    );
+    check(`${name}: probes`, probes.every((x) => x.r.ok), `${probes.map((x) => `${x.p.service} ${x.r.ok ? "ok" : `FAILED (${x.r.reason}: ${x.r.stdout.trim().split("\n").pop() ?? ""})`}`).join(", ")} [${secs(t0)} s]`);
+    const t1 = Date.now();
+    const results = await runWorkloadOn(await openStackLab(stood, name), { seed: 42, size: "small", log: () => undefined });
+    const bad = results.filter((r) => !r.ok);
+    check(`${name}: driver check`, results.length > 0 && bad.length === 0, `${results.length - bad.length}/${results.length} checks passed${bad.length ? `: ${bad.map((r) => `${r.name}: ${r.error ?? r.assertions.filter((a) => !a.ok).map((a) => a.what).join("; ")}`).join(" | ")}` : ""} [${secs(t1)} s]`);
+    memory[name] = [...(await kubePodMemory({}, name).catch(() => new Map<string, number>())).values()].reduce((x, y) => x + y, 0);
+  }
+  log(`memory per student lab (working sets after its check): ${Object.entries(memory).map(([l, b]) => `${l} ${formatBytes(b)}`).join(", ")}`);
+
+  const out = path.join(dir, "handout");
+  const handout = labctl(["class", "handout", "--class", CLASS, "--out", out]);
+  const files = STUDENTS.flatMap((s) => ["kubeconfig", "credentials.env", "README.md"].map((f) => path.join(out, s.name, f)));
+  const modes = files.map((f) => (fs.existsSync(f) ? fs.statSync(f).mode & 0o777 : -1));
+  const roster0600 = fs.existsSync(path.join(out, "roster.csv")) && (fs.statSync(path.join(out, "roster.csv")).mode & 0o777) === 0o600;
+  check("class handout", handout.code === 0 && modes.every((m) => m === 0o600) && roster0600 && !/token|BEGIN|AWS_SECRET/i.test(handout.out), `${files.length} files, modes ${[...new Set(modes.map((m) => m.toString(8)))].join(",")}, roster.csv ${roster0600 ? "0600" : "missing or open"}; printed: ${handout.out.trim().slice(0, 80)}`);
+
+  const [a, b] = [lab(STUDENTS[0]!.name), lab(STUDENTS[1]!.name)];
+  const aKc = loadKubeConfig({ kubeconfig: path.join(out, STUDENTS[0]!.name, "kubeconfig") });
+  const targets = await openPorts(admin, b, attackPy);
+  log(`attacks from ${a} (inside its workspace, with its kubeconfig) on ${b}: ${targets.length} open ports of ${b}'s Services, Jupyter, S3, Spark, the API`);
+  const aCreds = stood.credentials[a]!;
+  const attacks = await attackSuite(aKc, admin, a, b, targets, { token: aCreds.jupyterToken!, key: aCreds.s3AccessKey!, secret: aCreds.s3SecretKey! }, attackPy);
+  summary("attacks", attacks);
+  check("isolation holds", attacks.length >= 20 && attacks.every((x) => !x.ok), `${attacks.length} attempts, ${attacks.filter((x) => x.ok).length} succeeded`);
+
+  await connectAndRunCell(path.join(out, STUDENTS[0]!.name, "kubeconfig"));
+
+  log("control: isolation off (no NetworkPolicies, one set of credentials, a cluster-wide role), same attacks");
+  const t2 = Date.now();
+  const kubernetes = (await stood.stack.getConfig("lab:kubernetes")).value;
+  await stood.stack.setConfig("lab:kubernetes", { value: JSON.stringify({ ...JSON.parse(kubernetes), networkPolicies: false }) });
+  await stood.stack.up();
+  log(`  NetworkPolicies removed by pulumi up in ${secs(t2)} s`);
+  const bCreds = stood.credentials[b]!;
+  const controlKc = await clusterWideAttacker(admin, a);
+  try {
+    const control = await attackSuite(controlKc, admin, a, b, targets, { token: bCreds.jupyterToken!, key: bCreds.s3AccessKey!, secret: bCreds.s3SecretKey! }, attackPy);
+    summary("control", control);
+    check("the suite can detect a breach", control.length === attacks.length && control.every((x) => x.ok), `${control.length} attempts, ${control.filter((x) => x.ok).length} succeeded`);
+  } finally {
+    await removeClusterWideAttacker(admin);
+  }
+
+  if (keep) {
+    log(`--keep: class ${CLASS} left running; handout in ${out}`);
+  } else {
+    const down = labctl(["class", "down", "--class", CLASS]);
+    check("class down: nothing of the class left", down.code === 0, `${down.seconds.toFixed(1)} s: ${(down.code === 0 ? down.out : down.err).trim().split("\n").pop()}`);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+main()
+  .catch((err: unknown) => check("class end-to-end", false, String((err as Error)?.stack ?? err).split("\n").slice(0, 3).join(" | ")))
+  .finally(() => {
+    process.stdout.write(`${passed} passed, ${failed} failed\n`);
+    process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
+  });
