@@ -3,12 +3,18 @@
  *   ts-node lab-workloads/run.ts --module 2 [--target docker] [--seed 42] [--size small] [--solution path/to/job.py]
  * Prints every check with expected vs actual, and `N passed, N failed`.
  */
+import * as path from "path";
 import { parseArgs } from "util";
 import { Target } from "../components/config/schema";
 import { findModule, ModuleId } from "../components/lab/modules";
 import { CheckResult, formatResults } from "./common/check";
 import { Driver } from "./common/driver";
 import { LabHandle, openLab } from "./common/lab";
+
+/** The folder of a module's reference jobs. */
+export function jobsDirOf(module: ModuleId): string {
+  return path.join(__dirname, `m${module}`, "jobs");
+}
 
 /** Modules whose workload driver exists. */
 export function hasDriver(module: ModuleId): boolean {
@@ -42,8 +48,8 @@ export async function runWorkload(module: ModuleId, target: Target, opts: Worklo
 export interface WorkloadOptions {
   readonly seed: number;
   readonly size: "small" | "medium";
-  /** A student's job file in place of the reference job of the same name. @default none */
-  readonly solution?: string;
+  /** A student's job files, each in place of the reference job of the same name. @default none */
+  readonly solutions?: readonly string[];
   readonly log: (l: string) => void;
 }
 
@@ -57,14 +63,14 @@ export async function runWorkloadOn(lab: LabHandle, opts: WorkloadOptions): Prom
 }
 
 if (require.main === module) {
-  const { values } = parseArgs({ options: { module: { type: "string" }, target: { type: "string", default: "docker" }, seed: { type: "string", default: "42" }, size: { type: "string", default: "small" }, solution: { type: "string" } } });
+  const { values } = parseArgs({ options: { module: { type: "string" }, target: { type: "string", default: "docker" }, seed: { type: "string", default: "42" }, size: { type: "string", default: "small" }, solution: { type: "string", multiple: true } } });
   const mod = findModule(values.module ?? "");
   const log = (l: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${l}\n`);
   if (!mod) {
     process.stderr.write("workloads: --module must be 1-5\n");
     process.exit(2);
   }
-  runWorkload(mod.id, values.target as Target, { seed: Number(values.seed), size: values.size as "small" | "medium", ...(values.solution ? { solution: values.solution } : {}), log })
+  runWorkload(mod.id, values.target as Target, { seed: Number(values.seed), size: values.size as "small" | "medium", ...(values.solution ? { solutions: values.solution } : {}), log })
     .then((results) => {
       process.stdout.write(`${formatResults(results)}\n`);
       const failed = results.filter((r) => !r.ok).length;

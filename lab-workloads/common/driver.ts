@@ -7,8 +7,8 @@ export interface DriverOptions {
   readonly seed: number;
   /** Data size: `small` for CI, `medium` for class. @default "small" */
   readonly size: "small" | "medium";
-  /** A student's job file to run in place of the reference solution of the same name. @default none */
-  readonly solution?: string;
+  /** A student's job files, each run in place of the reference job of the same file name. @default none */
+  readonly solutions?: readonly string[];
   /** Progress lines. */
   readonly log: (line: string) => void;
 }

@@ -1,4 +1,5 @@
 import { spawn, execFile } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import * as crypto from "crypto";
 import { promisify } from "util";
@@ -17,6 +18,8 @@ export interface JobSpec {
   readonly dir: string;
   /** Script inside `dir`. */
   readonly script: string;
+  /** A file on this machine run as `script` instead of the one in `dir` (a student's solution). @default none */
+  readonly override?: string;
   readonly args?: readonly string[];
   /** @default 600 */
   readonly timeoutSeconds?: number;
@@ -46,6 +49,7 @@ export async function runJob(lab: LabHandle, job: JobSpec): Promise<string> {
     "--memory", job.memory ?? "1280m",
     "--user", "1000",
     "-v", `${job.dir}:/jobs:ro`,
+    ...(job.override ? ["-v", `${job.override}:/jobs/${job.script}:ro`] : []),
     ...Object.keys(env).flatMap((k) => ["-e", k]),
     image, "python3", `/jobs/${job.script}`, ...(job.args ?? []),
   ];
@@ -74,13 +78,21 @@ export async function runJob(lab: LabHandle, job: JobSpec): Promise<string> {
 
 /**
  * A module's job launcher: runs `script` from the module's `jobs/` folder,
- * or the student's file when `solution` has the same file name, with its
- * output lines passed to `log`.
+ * or, in its place, the student's file of the same name (the module's other
+ * files, such as helpers it imports, stay beside it), with its output lines
+ * passed to `log`.
  */
-export function jobLauncher(lab: LabHandle, jobsDir: string, opts: { solution?: string; log: (line: string) => void }) {
+export function jobLauncher(lab: LabHandle, jobsDir: string, opts: { solutions?: readonly string[]; log: (line: string) => void }) {
   return (name: string, script: string, args: string[]): Promise<string> => {
-    const own = opts.solution !== undefined && path.basename(opts.solution) === script;
-    const dir = own ? path.dirname(path.resolve(opts.solution!)) : jobsDir;
-    return runJob(lab, { name, dir, script, args, onLine: (l) => opts.log(`  ${name} | ${l}`) });
+    const own = opts.solutions?.find((f) => path.basename(f) === script);
+    return runJob(lab, { name, dir: jobsDir, script, args, ...(own ? { override: path.resolve(own) } : {}), onLine: (l) => opts.log(`  ${name}${own ? " (your file)" : ""} | ${l}`) });
   };
+}
+
+/** Files of a module's jobs folder that are imported by the jobs, not exercises themselves. */
+const JOB_HELPERS = new Set(["common.py"]);
+
+/** The exercise files of a module (the job files a student's solution may replace). */
+export function exerciseFiles(jobsDir: string): string[] {
+  return fs.readdirSync(jobsDir).filter((f) => f.endsWith(".py") && !JOB_HELPERS.has(f)).sort();
 }

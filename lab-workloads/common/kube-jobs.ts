@@ -43,6 +43,7 @@ export async function runKubeJob(lab: LabHandle, job: JobSpec): Promise<string> 
   const env = lab.jobEnv();
   const files: Record<string, string> = {};
   for (const f of fs.readdirSync(job.dir).filter((f) => f.endsWith(".py"))) files[f] = fs.readFileSync(path.join(job.dir, f), "utf8");
+  if (job.override) files[job.script] = fs.readFileSync(job.override, "utf8");
   if (!files[job.script]) throw new JobError(`job file ${path.join(job.dir, job.script)} not found`, "");
   const meta = { name, namespace: lab.name, labels: { "app.kubernetes.io/part-of": "bigdata-labs", "app.kubernetes.io/component": "check-job", "bigdata-labs.io/job": job.name } };
   const sparkArgs = env["PYSPARK_SUBMIT_ARGS"];
