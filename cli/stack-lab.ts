@@ -25,6 +25,8 @@ export interface StoodUp {
   /** Student kubeconfigs per lab (a class on Kubernetes). */
   readonly access: Readonly<Record<string, string>>;
   readonly classroom?: ClassroomOutput;
+  /** The course staff's kubeconfig (a class on Kubernetes). */
+  readonly staffKubeconfig?: string;
   /** The cluster the labs were stood up on (Kubernetes targets). */
   readonly kube?: KubeTarget;
 }
@@ -61,6 +63,7 @@ export async function readStack(stack: Stack): Promise<StoodUp> {
   const value = <T>(k: string, fallback: T): T => (outputs[k]?.value as T | undefined) ?? fallback;
   const classroom = value<ClassroomOutput | undefined>("classroom", undefined);
   const kube = kubeTargetOfConfig(cfg);
+  const staffKubeconfig = value<string | undefined>("staffKubeconfig", undefined);
   return {
     stack,
     cfg,
@@ -68,6 +71,7 @@ export async function readStack(stack: Stack): Promise<StoodUp> {
     credentials: value("credentials", {}),
     access: value("access", {}),
     ...(classroom ? { classroom } : {}),
+    ...(staffKubeconfig ? { staffKubeconfig } : {}),
     ...(kube ? { kube } : {}),
   };
 }

@@ -42,3 +42,4 @@ export const credentials = pick("credentials");
 export const kubeconfig = pick("kubeconfig");
 export const access = pick("access");
 export const classroom = pick("classroom");
+export const staffKubeconfig = pick("staffKubeconfig");

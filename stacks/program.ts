@@ -6,6 +6,7 @@ import { Lab, LabCredentials, ServiceEndpoints } from "../components/lab/lab";
 import { DockerPlatform } from "../components/platform/docker/render";
 import { ClusterEndpoint, endpointFromKubeconfig } from "../components/platform/kubernetes/access";
 import { ClassroomArgs, KubernetesPlatform } from "../components/platform/kubernetes/render";
+import { ClassStaff } from "../components/platform/kubernetes/staff";
 import { Platform } from "../components/platform/platform";
 
 /** One lab's stack outputs. */
@@ -30,6 +31,8 @@ export interface StackOutputs {
   readonly access?: pulumi.Output<Record<string, string>>;
   /** A class's roster as stood up: name, module, and each student's lab and e-mail. */
   readonly classroom?: ClassroomOutput;
+  /** The course staff's kubeconfig: every lab of the class and nothing else (secret). */
+  readonly staffKubeconfig?: pulumi.Output<string>;
 }
 
 /** The `classroom` stack output. */
@@ -53,7 +56,7 @@ function classroomOf(cfg: LabConfig, cluster: ClusterEndpoint | undefined): Clas
 }
 
 /** The platform labs render into, with its provider when Kubernetes. */
-function platformFor(cfg: LabConfig, facts: ProgramFacts): { platform: Platform; opts: pulumi.ComponentResourceOptions; kubeconfig?: pulumi.Output<string> } {
+function platformFor(cfg: LabConfig, facts: ProgramFacts): { platform: Platform; opts: pulumi.ComponentResourceOptions; kubeconfig?: pulumi.Output<string>; classroom?: ClassroomArgs } {
   switch (cfg.target) {
     case "docker":
       return { platform: new DockerPlatform(), opts: {} };
@@ -63,21 +66,23 @@ function platformFor(cfg: LabConfig, facts: ProgramFacts): { platform: Platform;
         ...(cfg.kubernetes.context ? { context: cfg.kubernetes.context } : {}),
       });
       const classroom = classroomOf(cfg, facts.clusterEndpoint);
-      return { platform: new KubernetesPlatform({ ...cfg.kubernetes, ...(classroom ? { classroom } : {}) }), opts: { providers: { kubernetes: provider } } };
+      return { platform: new KubernetesPlatform({ ...cfg.kubernetes, ...(classroom ? { classroom } : {}) }), opts: { providers: { kubernetes: provider } }, ...(classroom ? { classroom } : {}) };
     }
     case "aws": {
       const cluster = new ClassCluster(`${cfg.name}-class`, cfg.aws!);
       const endpoint = cluster.kubeconfig.apply(endpointFromKubeconfig);
       const classroom = classroomOf(cfg, { server: endpoint.server, caData: endpoint.caData });
       const platform = new KubernetesPlatform({ ...cfg.kubernetes, storageClass: cfg.kubernetes.storageClass ?? cluster.storageClass, ...(classroom ? { classroom } : {}) });
-      return { platform, opts: { providers: { kubernetes: cluster.provider } }, kubeconfig: cluster.kubeconfig };
+      return { platform, opts: { providers: { kubernetes: cluster.provider } }, kubeconfig: cluster.kubeconfig, ...(classroom ? { classroom } : {}) };
     }
   }
 }
 
 /** Creates every lab of the stack and returns the outputs to export. */
 export function createLabs(cfg: LabConfig, facts: ProgramFacts = {}): StackOutputs {
-  const { platform, opts, kubeconfig } = platformFor(cfg, facts);
+  const { platform, opts, kubeconfig, classroom: room } = platformFor(cfg, facts);
+  // Course staff first: each lab binds the instructor's account, which lives in the staff namespace.
+  const staff = room ? new ClassStaff(`${cfg.name}-staff`, { className: room.name, cluster: room.cluster }, opts) : undefined;
   const labs: Record<string, LabOutputs> = {};
   const credentials: Record<string, pulumi.Output<LabCredentials>> = {};
   const access: Record<string, pulumi.Output<string>> = {};
@@ -92,7 +97,7 @@ export function createLabs(cfg: LabConfig, facts: ProgramFacts = {}): StackOutpu
         withoutWorkspace: !cfg.workspace,
         ...(inst.student ? { student: inst.student } : {}),
       },
-      opts,
+      staff ? { ...opts, dependsOn: [staff] } : opts,
     );
     const uis: Record<string, string> = {};
     for (const [service, eps] of Object.entries(lab.endpoints)) {
@@ -117,5 +122,6 @@ export function createLabs(cfg: LabConfig, facts: ProgramFacts = {}): StackOutpu
     ...(kubeconfig ? { kubeconfig } : {}),
     ...(Object.keys(access).length > 0 ? { access: pulumi.secret(pulumi.output(access)) } : {}),
     ...(classroom ? { classroom } : {}),
+    ...(staff ? { staffKubeconfig: staff.kubeconfig } : {}),
   };
 }

@@ -3,6 +3,7 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseLabConfig } from "../components/config/schema";
 import { BLOCKED_EGRESS_CIDRS, labNetworkPolicies } from "../components/platform/kubernetes/isolation";
 import { STUDENT_RULES } from "../components/platform/kubernetes/access";
+import { INSTRUCTOR_RULES } from "../components/platform/kubernetes/staff";
 import { createLabs } from "../stacks/program";
 import { checkClassFits } from "../stacks/config";
 import { manifest } from "./helpers/fixtures";
@@ -27,8 +28,10 @@ describe("a class on Kubernetes", () => {
   it("gives every student namespace the policies, the Pod Security labels, a student account and its own secrets", async () => {
     const { credentials, access, out } = await renderClass(["alice", { name: "bob", email: "bob@example.org" }, "carol"]);
     const labs = ["cls-alice", "cls-bob", "cls-carol"];
-    const namespaces = ofType("kubernetes:core/v1:Namespace");
+    const namespaces = ofType("kubernetes:core/v1:Namespace").filter((n) => n.inputs["metadata"]["name"] !== "staff-cls");
     expect(namespaces.map((n) => n.inputs["metadata"]["name"]).sort()).toEqual(labs);
+    expect(YAML.parse(await valueOf(out.staffKubeconfig!)).contexts[0].context.namespace).toBe("staff-cls");
+    expect(ofType("kubernetes:core/v1:ServiceAccount").filter((a) => a.inputs["metadata"]["name"] === "instructor")).toHaveLength(1);
     for (const ns of namespaces) {
       expect(ns.inputs["metadata"]["labels"]).toMatchObject({ "pod-security.kubernetes.io/enforce": "restricted", "bigdata-labs.io/class": "cls" });
     }
@@ -36,11 +39,14 @@ describe("a class on Kubernetes", () => {
       const policies = byNamespace("kubernetes:networking.k8s.io/v1:NetworkPolicy", lab);
       expect(policies.map((p) => p.inputs["metadata"]["name"]).sort()).toEqual(Object.keys(labNetworkPolicies()).sort());
       expect(byNamespace("kubernetes:core/v1:ServiceAccount", lab).map((a) => a.inputs["metadata"]["name"])).toEqual(["student"]);
-      const role = byNamespace("kubernetes:rbac.authorization.k8s.io/v1:Role", lab);
-      expect(role).toHaveLength(1);
-      expect(role[0]!.inputs["rules"]).toEqual(STUDENT_RULES);
-      const binding = byNamespace("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", lab)[0]!;
-      expect(binding.inputs["subjects"]).toEqual([{ kind: "ServiceAccount", name: "student", namespace: lab }]);
+      const roles = byNamespace("kubernetes:rbac.authorization.k8s.io/v1:Role", lab);
+      expect(roles.map((r) => r.inputs["metadata"]["name"]).sort()).toEqual(["instructor", "student"]);
+      expect(roles.find((r) => r.inputs["metadata"]["name"] === "student")!.inputs["rules"]).toEqual(STUDENT_RULES);
+      expect(roles.find((r) => r.inputs["metadata"]["name"] === "instructor")!.inputs["rules"]).toEqual(INSTRUCTOR_RULES);
+      const bindings = byNamespace("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", lab);
+      expect(bindings.find((b) => b.inputs["metadata"]["name"] === "student")!.inputs["subjects"]).toEqual([{ kind: "ServiceAccount", name: "student", namespace: lab }]);
+      // Course staff: the instructor account of the class's staff namespace, bound in this lab only.
+      expect(bindings.find((b) => b.inputs["metadata"]["name"] === "instructor")!.inputs["subjects"]).toEqual([{ kind: "ServiceAccount", name: "instructor", namespace: "staff-cls" }]);
       // The kubeconfig reaches this namespace only, with this namespace's token.
       const kc = YAML.parse(access[lab]!);
       expect(kc.contexts[0].context.namespace).toBe(lab);
@@ -94,7 +100,7 @@ describe("a class on Kubernetes", () => {
   it("renders no NetworkPolicy when they are turned off, and pods of a single lab wait for nothing extra", async () => {
     await renderClass(["alice"], { networkPolicies: false });
     expect(ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")).toEqual([]);
-    expect(ofType("kubernetes:core/v1:ServiceAccount")).toHaveLength(1);
+    expect(ofType("kubernetes:core/v1:ServiceAccount").map((a) => a.inputs["metadata"]["name"]).sort()).toEqual(["instructor", "student"]);
   });
 
   it("scales CPU requests, never limits, and sizes the quota from the scaled requests", async () => {
@@ -110,11 +116,11 @@ describe("a class on Kubernetes", () => {
   it("renders a class of 100 students", async () => {
     const students = Array.from({ length: 100 }, (_, i) => `s${String(i).padStart(3, "0")}`);
     const { access } = await renderClass(students, { cpuRequestScale: 0.1 });
-    expect(ofType("kubernetes:core/v1:Namespace")).toHaveLength(100);
+    expect(ofType("kubernetes:core/v1:Namespace")).toHaveLength(101); // and the staff namespace
     expect(ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")).toHaveLength(100 * Object.keys(labNetworkPolicies()).length);
     expect(Object.keys(access)).toHaveLength(100);
     expect(new Set(Object.values(access)).size).toBe(100);
-    expect(unsecret(ofType("kubernetes:core/v1:Namespace")[99]!.inputs["metadata"]["name"])).toBe("cls-s099");
+    expect(unsecret(ofType("kubernetes:core/v1:Namespace")[100]!.inputs["metadata"]["name"])).toBe("cls-s099");
   });
 });
 

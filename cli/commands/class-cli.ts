@@ -5,7 +5,10 @@
 import { parseArgs } from "util";
 import { EXIT, UserError } from "../errors";
 import { resolveModule } from "../lab-args";
+import { classConnect } from "./class-connect";
 import { classDown } from "./class-down";
+import { classSleep } from "./class-sleep";
+import { classWake } from "./class-wake";
 import { classHandout } from "./class-handout";
 import { classPreflightFromStack } from "./class-preflight";
 import { classUp } from "./class-up";
@@ -18,6 +21,9 @@ export const CLASS_USAGE = `usage: labctl class <verb> [options]
   handout [--class NAME] --out DIR [--print] [--json]
                                        a folder per student (kubeconfig, credentials, how-to; files 0600) and roster.csv
   down [--class NAME] [--json]         destroy every lab of the class and verify nothing of it is left
+  connect STUDENT [--class NAME]       course staff into a student's lab: JupyterLab (with the token) and UIs on 127.0.0.1
+  sleep [--student NAME] [--class NAME]  scale a lab (or every lab) to zero, volumes kept
+  wake [--student NAME] [--class NAME]   bring it back as it was stood up, with its data
   preflight STACK_FILE [--json]        AWS class: labs per node, nodes needed, hourly estimate (no AWS calls)`;
 
 /** Runs `labctl class ...` with the arguments after `class`. */
@@ -36,6 +42,7 @@ export async function classCommand(argv: string[], io: Io): Promise<number> {
       "cpu-request-scale": { type: "string" },
       "allow-no-isolation": { type: "boolean", default: false },
       out: { type: "string" },
+      student: { type: "string" },
       print: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       debug: { type: "boolean", default: false },
@@ -76,6 +83,13 @@ export async function classCommand(argv: string[], io: Io): Promise<number> {
     case "handout":
       if (!values.out) throw new UserError("class handout needs --out DIR");
       return classHandout({ out: values.out, print: values.print, json: values.json, ...(className ? { className } : {}) }, io);
+    case "connect":
+      if (!arg) throw new UserError("class connect needs a student's name, e.g. labctl class connect alice");
+      return classConnect({ student: arg, json: values.json, ...(className ? { className } : {}) }, io);
+    case "sleep":
+      return classSleep({ json: values.json, ...(className ? { className } : {}), ...(values.student ? { student: values.student } : {}) }, io);
+    case "wake":
+      return classWake({ json: values.json, ...(className ? { className } : {}), ...(values.student ? { student: values.student } : {}) }, io);
     case "down":
       return classDown({ json: values.json, ...(className ? { className } : {}) }, io);
     case "preflight": {
@@ -83,6 +97,6 @@ export async function classCommand(argv: string[], io: Io): Promise<number> {
       return classPreflightFromStack(arg, values.json, io).go ? EXIT.ok : EXIT.environment;
     }
     default:
-      throw new UserError(`unknown class verb "${verb}"; use up, handout, down or preflight (labctl class --help)`);
+      throw new UserError(`unknown class verb "${verb}"; use up, handout, connect, sleep, wake, down or preflight (labctl class --help)`);
   }
 }

@@ -4,6 +4,7 @@ import { k8sCpu, k8sMemory } from "../../core/units";
 import { ProbeSpec, ServiceSpec, WorkloadSpec } from "../../core/spec";
 import { checkRenderable, LabScope, LabScopeArgs, LABEL, orderedWorkloads, Platform, RenderOptions, RenderedService, SecretValues } from "../platform";
 import { ClusterEndpoint, renderStudentAccess } from "./access";
+import { renderInstructorAccess } from "./staff";
 import { containerSecurityContext, podSecurityContext, podSecurityLabels, renderNetworkPolicies } from "./isolation";
 
 /** How ports marked for the student's machine are reached on Kubernetes. */
@@ -168,7 +169,10 @@ class KubernetesLabScope implements LabScope {
     );
     this.location = this.namespace.metadata.name;
     this.isolation = room && room.networkPolicies !== false ? renderNetworkPolicies(args.lab, this.location, parent) : [];
-    if (room) this.studentKubeconfig = renderStudentAccess(args.lab, this.location, room.cluster, parent);
+    if (room) {
+      this.studentKubeconfig = renderStudentAccess(args.lab, this.location, room.cluster, parent);
+      renderInstructorAccess(args.lab, this.location, room.name, parent);
+    }
     if (opts.quota) {
       const t = args.totals;
       const cpuReq = Math.ceil(t.cpuRequestMillis * opts.cpuRequestScale);

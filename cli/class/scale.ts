@@ -1,0 +1,55 @@
+import { AppsV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+
+/** Namespace annotation: when the lab was put to sleep (ISO time). */
+export const ASLEEP_ANNOTATION = "bigdata-labs.io/asleep-since";
+
+/** Workloads of a lab namespace with their replica counts. */
+export async function labWorkloads(kc: KubeConfig, namespace: string): Promise<{ kind: "Deployment" | "StatefulSet"; name: string; replicas: number }[]> {
+  const apps = kc.makeApiClient(AppsV1Api);
+  const deploys = (await apps.listNamespacedDeployment({ namespace })).items.map((d) => ({ kind: "Deployment" as const, name: d.metadata!.name!, replicas: d.spec?.replicas ?? 1 }));
+  const sets = (await apps.listNamespacedStatefulSet({ namespace })).items.map((s) => ({ kind: "StatefulSet" as const, name: s.metadata!.name!, replicas: s.spec?.replicas ?? 1 }));
+  return [...sets, ...deploys];
+}
+
+/** Sets every workload of a lab to `replicas(name)` copies. */
+export async function scaleLab(kc: KubeConfig, namespace: string, replicas: (name: string) => number): Promise<{ name: string; from: number; to: number }[]> {
+  const apps = kc.makeApiClient(AppsV1Api);
+  const changed: { name: string; from: number; to: number }[] = [];
+  for (const w of await labWorkloads(kc, namespace)) {
+    const to = replicas(w.name);
+    if (to === w.replicas) continue;
+    const body = { metadata: { name: w.name, namespace }, spec: { replicas: to } };
+    if (w.kind === "StatefulSet") await apps.replaceNamespacedStatefulSetScale({ name: w.name, namespace, body });
+    else await apps.replaceNamespacedDeploymentScale({ name: w.name, namespace, body });
+    changed.push({ name: w.name, from: w.replicas, to });
+  }
+  return changed;
+}
+
+/** Marks (or, with `since` undefined, unmarks) a lab namespace as asleep. */
+export async function markAsleep(kc: KubeConfig, namespace: string, since: string | undefined): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const ns = await core.readNamespace({ name: namespace });
+  const annotations = { ...(ns.metadata?.annotations ?? {}) };
+  if (since) annotations[ASLEEP_ANNOTATION] = since;
+  else delete annotations[ASLEEP_ANNOTATION];
+  ns.metadata = { ...ns.metadata, annotations };
+  await core.replaceNamespace({ name: namespace, body: ns });
+}
+
+/** Waits until a lab has no pod left (asleep) or every workload's pods are ready (awake). */
+export async function waitLab(kc: KubeConfig, namespace: string, state: "asleep" | "awake", seconds: number): Promise<boolean> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    const pods = (await core.listNamespacedPod({ namespace, labelSelector: "app.kubernetes.io/part-of=bigdata-labs,app.kubernetes.io/component!=check-job" })).items;
+    if (state === "asleep" && pods.length === 0) return true;
+    if (state === "awake") {
+      const wanted = (await labWorkloads(kc, namespace)).reduce((a, w) => a + w.replicas, 0);
+      const ready = pods.filter((p) => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")).length;
+      if (ready >= wanted && wanted > 0) return true;
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  return false;
+}
