@@ -5,7 +5,8 @@
 #   3. lab images (cached by tag)
 #   4. end-to-end: real `pulumi up` of module labs on Docker, probes, driver checks, destroy
 #   5. labctl end-to-end: bad arguments, then up 2, check 2, status, reset 2, down 2 on Docker
-#   6. end-to-end on Kubernetes (the project's single-node cluster), when its toolchain is
+#   6. end-to-end on Kubernetes (the project's single-node cluster) and a class of three isolated
+#      labs on it (npm run test:e2e:class), when its toolchain is
 #      built: a fresh build adds ~40 min (npm run toolchain -- --kubernetes), which with the
 #      rest does not fit a 90-minute CI run on a new machine; set E2E_KUBERNETES=1 to force it,
 #      0 to skip it.
@@ -84,6 +85,9 @@ if [ "$run_kube" = 1 ]; then
   bash scripts/toolchain.sh --kubernetes || fatal "kubernetes toolchain setup failed"
   npm run --silent test:e2e -- --target kubernetes --module "${E2E_MODULES:-1,2,3,4,5}" | tee .labs/e2e-kubernetes.log
   count_from .labs/e2e-kubernetes.log
+  step "class end-to-end on Kubernetes (three isolated labs, attacks, handout, connect, staff, sleep/wake)"
+  npm run --silent test:e2e:class | tee .labs/e2e-class.log
+  count_from .labs/e2e-class.log
 else
   step "end-to-end on Kubernetes: skipped (its toolchain is not built; run: npm run toolchain -- --kubernetes && npm run test:e2e -- --target kubernetes)"
 fi

@@ -43,3 +43,4 @@ export const kubeconfig = pick("kubeconfig");
 export const access = pick("access");
 export const classroom = pick("classroom");
 export const staffKubeconfig = pick("staffKubeconfig");
+export const registry = pick("registry");

@@ -33,6 +33,17 @@ export interface StackOutputs {
   readonly classroom?: ClassroomOutput;
   /** The course staff's kubeconfig: every lab of the class and nothing else (secret). */
   readonly staffKubeconfig?: pulumi.Output<string>;
+  /** The class cluster's image registry (ECR) on the aws target: `labctl images push --registry <imageRegistry>`. */
+  readonly registry?: RegistryOutput;
+}
+
+/** The `registry` stack output. */
+export interface RegistryOutput {
+  /** ECR repository URI per lab image. */
+  readonly repositoryUrls: pulumi.Output<Record<string, string>>;
+  readonly registryHost: pulumi.Output<string>;
+  /** `<host>/<prefix>`: the value for `lab:images.registry` and `labctl images push --registry`. */
+  readonly imageRegistry: pulumi.Output<string>;
 }
 
 /** The `classroom` stack output. */
@@ -56,7 +67,7 @@ function classroomOf(cfg: LabConfig, cluster: ClusterEndpoint | undefined): Clas
 }
 
 /** The platform labs render into, with its provider when Kubernetes. */
-function platformFor(cfg: LabConfig, facts: ProgramFacts): { platform: Platform; opts: pulumi.ComponentResourceOptions; kubeconfig?: pulumi.Output<string>; classroom?: ClassroomArgs } {
+function platformFor(cfg: LabConfig, facts: ProgramFacts): { platform: Platform; opts: pulumi.ComponentResourceOptions; kubeconfig?: pulumi.Output<string>; classroom?: ClassroomArgs; registry?: RegistryOutput } {
   switch (cfg.target) {
     case "docker":
       return { platform: new DockerPlatform(), opts: {} };
@@ -73,14 +84,15 @@ function platformFor(cfg: LabConfig, facts: ProgramFacts): { platform: Platform;
       const endpoint = cluster.kubeconfig.apply(endpointFromKubeconfig);
       const classroom = classroomOf(cfg, { server: endpoint.server, caData: endpoint.caData });
       const platform = new KubernetesPlatform({ ...cfg.kubernetes, storageClass: cfg.kubernetes.storageClass ?? cluster.storageClass, ...(classroom ? { classroom } : {}) });
-      return { platform, opts: { providers: { kubernetes: cluster.provider } }, kubeconfig: cluster.kubeconfig, ...(classroom ? { classroom } : {}) };
+      const registry = { repositoryUrls: cluster.repositoryUrls, registryHost: cluster.registryHost, imageRegistry: cluster.imageRegistry };
+      return { platform, opts: { providers: { kubernetes: cluster.provider } }, kubeconfig: cluster.kubeconfig, registry, ...(classroom ? { classroom } : {}) };
     }
   }
 }
 
 /** Creates every lab of the stack and returns the outputs to export. */
 export function createLabs(cfg: LabConfig, facts: ProgramFacts = {}): StackOutputs {
-  const { platform, opts, kubeconfig, classroom: room } = platformFor(cfg, facts);
+  const { platform, opts, kubeconfig, classroom: room, registry } = platformFor(cfg, facts);
   // Course staff first: each lab binds the instructor's account, which lives in the staff namespace.
   const staff = room ? new ClassStaff(`${cfg.name}-staff`, { className: room.name, cluster: room.cluster }, opts) : undefined;
   const labs: Record<string, LabOutputs> = {};
@@ -123,5 +135,6 @@ export function createLabs(cfg: LabConfig, facts: ProgramFacts = {}): StackOutpu
     ...(Object.keys(access).length > 0 ? { access: pulumi.secret(pulumi.output(access)) } : {}),
     ...(classroom ? { classroom } : {}),
     ...(staff ? { staffKubeconfig: staff.kubeconfig } : {}),
+    ...(registry ? { registry } : {}),
   };
 }

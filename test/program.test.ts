@@ -33,7 +33,8 @@ describe("AWS class cluster (mocks only: it cannot run on this machine)", () => 
     expect(ofType("aws:eks/addon:Addon").map((a) => a.inputs["addonName"]).sort()).toEqual(["aws-ebs-csi-driver", "eks-pod-identity-agent", "vpc-cni"]);
     expect(ofType("aws:eks/cluster:Cluster")[0]!.inputs["vpcConfig"]).toMatchObject({ endpointPrivateAccess: true, publicAccessCidrs: ["81.2.69.0/24"] });
     expect(ofType("kubernetes:storage.k8s.io/v1:StorageClass")[0]!.inputs["provisioner"]).toBe("ebs.csi.aws.com");
-    expect(ofType("kubernetes:core/v1:Namespace").map((n) => n.inputs["metadata"]["name"]).sort()).toEqual(["ml-alice", "ml-bob"]);
+    expect(ofType("kubernetes:core/v1:Namespace").map((n) => n.inputs["metadata"]["name"]).sort()).toEqual(["ml-alice", "ml-bob", "staff-ml"]);
+    expect(await valueOf(out.registry!.imageRegistry)).toMatch(/^123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/[a-z0-9-]+$/);
     const sts = ofType("kubernetes:apps/v1:StatefulSet");
     expect(sts.every((s) => s.inputs["spec"]["volumeClaimTemplates"].every((t: any) => t.spec.storageClassName === "labs-gp3"))).toBe(true);
     expect(ofType("kubernetes:core/v1:Service").filter((s) => s.inputs["spec"]["type"] === "NodePort")).toEqual([]);

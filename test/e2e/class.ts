@@ -27,6 +27,7 @@ import { kubePodMemory } from "../../cli/kube-host";
 import { planOfLab, readStack, StoodUp } from "../../cli/stack-lab";
 import { openStackLab } from "../../lab-workloads/common/lab";
 import { runWorkloadOn } from "../../lab-workloads/run";
+import { LabS3 } from "../../lab-workloads/common/s3";
 import { apiAttacks, Attempt } from "./class/api-attacks";
 import { runCell } from "./class/jupyter";
 
@@ -203,6 +204,62 @@ async function connectAndRunCell(kubeconfig: string): Promise<void> {
   }
 }
 
+/** Course staff reach every lab of the class and nothing outside it. */
+async function staffAccess(stood: StoodUp, admin: KubeConfig, someLab: string): Promise<void> {
+  log("course staff: the class's staff kubeconfig");
+  const staff = new KubeConfig();
+  staff.loadFromString(stood.staffKubeconfig ?? "");
+  const core = staff.makeApiClient(CoreV1Api);
+  const inClass = await Promise.all(STUDENTS.map((s) => core.listNamespacedPod({ namespace: lab(s.name) }).then((l) => l.items.length, () => -1)));
+  const pod = (await workloadPod(admin, someLab, "workspace")).metadata!.name!;
+  const exec = await podExec(staff, someLab, pod, ["id", "-u"], { timeoutMs: 30_000 });
+  check("staff read and exec in every lab of the class", inClass.every((n) => n > 0) && exec.ok, `pods per lab ${inClass.join(", ")}; exec in ${someLab}: ${exec.ok ? `uid ${exec.stdout.trim()}` : exec.reason}`);
+  const outside = await Promise.all(
+    ["kube-system", "default"].map((ns) => core.listNamespacedPod({ namespace: ns }).then(() => `${ns}: allowed`, (e: { code?: number }) => `${ns}: ${e.code ?? "error"}`)),
+  );
+  const secret = await core.readNamespacedSecret({ namespace: someLab, name: "workspace-credentials" }).then(() => "read", (e: { code?: number }) => String(e.code ?? "error"));
+  check("staff reach nothing outside the class, and no secret", outside.every((o) => o.endsWith("403")) && secret === "403", `${outside.join(", ")}; secret in ${someLab}: ${secret}`);
+  const r = spawnSync(path.join(REPO, "scripts", "labctl"), ["class", "connect", STUDENTS[1]!.name, "--class", CLASS, "--json"], { cwd: REPO, encoding: "utf8", timeout: 30_000, killSignal: "SIGTERM" });
+  const first = (r.stdout ?? "").split("\n")[0] ?? "";
+  let info: { lab?: string; token?: string } = {};
+  try {
+    info = JSON.parse(first) as typeof info;
+  } catch {
+    /* reported below */
+  }
+  check("labctl class connect STUDENT", info.lab === someLab && !!info.token, info.lab ? `forwarded ${info.lab} with its token` : `${(r.stderr ?? "").trim().split("\n").pop() ?? ""}`.slice(0, 160));
+}
+
+/** A lab put to sleep frees its memory and wakes with its data: an S3 object and a notebook file. */
+async function sleepAndWake(stood: StoodUp, admin: KubeConfig, student: string): Promise<void> {
+  const name = lab(student);
+  log(`sleep and wake: ${name}`);
+  const handle = await openStackLab(stood, name);
+  const s3 = new LabS3(handle);
+  const marker = `kept-${Date.now()}`;
+  try {
+    await s3.put("outputs", "keep/marker.txt", marker);
+  } finally {
+    await handle.close();
+  }
+  const ws = (await workloadPod(admin, name, "workspace")).metadata!.name!;
+  await podExec(admin, name, ws, ["sh", "-c", `echo '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5, "marker": "${marker}"}' > /home/jovyan/work/keep.ipynb`]);
+  const before = [...(await kubePodMemory({}, name)).values()].reduce((a, b) => a + b, 0);
+  const sleep = labctl(["class", "sleep", "--class", CLASS, "--student", student]);
+  const pods = (await admin.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: name })).items.filter((p) => p.metadata?.labels?.["app.kubernetes.io/component"] !== "check-job").length;
+  check("sleep: the lab scaled to zero", sleep.code === 0 && pods === 0, `${sleep.seconds.toFixed(1)} s, ${pods} pods left, ${formatBytes(before)} of working sets freed`);
+  const wake = labctl(["class", "wake", "--class", CLASS, "--student", student]);
+  const again = await openStackLab(stood, name);
+  try {
+    const got = Buffer.from(await new LabS3(again).get("outputs", "keep/marker.txt")).toString("utf8");
+    const ws2 = (await workloadPod(admin, name, "workspace")).metadata!.name!;
+    const nb = await podExec(admin, name, ws2, ["cat", "/home/jovyan/work/keep.ipynb"]);
+    check("wake: back with its data", wake.code === 0 && got === marker && nb.stdout.includes(marker), `${wake.seconds.toFixed(1)} s; S3 object ${got === marker ? "intact" : "LOST"}, notebook file ${nb.stdout.includes(marker) ? "intact" : "LOST"}`);
+  } finally {
+    await again.close();
+  }
+}
+
 async function main(): Promise<void> {
   const keep = process.argv.includes("--keep");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labs-class-"));
@@ -274,6 +331,9 @@ async function main(): Promise<void> {
   } finally {
     await removeClusterWideAttacker(admin);
   }
+
+  await staffAccess(stood, admin, lab(STUDENTS[1]!.name));
+  await sleepAndWake(stood, admin, STUDENTS[2]!.name);
 
   if (keep) {
     log(`--keep: class ${CLASS} left running; handout in ${out}`);

@@ -34,6 +34,7 @@ export async function installMocks(): Promise<void> {
         }
         if (args.type === "aws:eks/cluster:Cluster") state["certificateAuthority"] = { data: "Q0E=" };
         if (args.type === "aws:eks/cluster:Cluster") state["endpoint"] = "https://eks.example";
+        if (args.type === "aws:ecr/repository:Repository") state["repositoryUrl"] = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${args.inputs["name"] ?? args.name}`;
         return { id: `${args.name}-id`, state };
       },
       call(args: pulumi.runtime.MockCallArgs) {
