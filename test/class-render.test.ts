@@ -113,7 +113,7 @@ describe("a class on Kubernetes", () => {
     expect(quota["requests.cpu"]).toBe(`${Math.ceil(Math.ceil(650 * 0.25) * 1.25) + 250}m`);
   });
 
-  it("renders a class of 100 students", async () => {
+  it("renders a class of 100 students", { timeout: 180_000 }, async () => {
     const students = Array.from({ length: 100 }, (_, i) => `s${String(i).padStart(3, "0")}`);
     const { access } = await renderClass(students, { cpuRequestScale: 0.1 });
     expect(ofType("kubernetes:core/v1:Namespace")).toHaveLength(101); // and the staff namespace

@@ -14,7 +14,7 @@ describe("labctl arguments", () => {
     [["up"], /^which module\? Give 1-5 or a name: 1 \(foundations\)/],
     [["up", "9"], /^unknown module "9"; use 1 \(foundations\), 2 \(spark\)/],
     [["up", "2", "--target", "podman"], /^unknown target "podman"; use docker or kubernetes/],
-    [["frobnicate"], /^unknown command "frobnicate"; use up, preflight, check, status, reset, down or images/],
+    [["frobnicate"], /^unknown command "frobnicate"; use up, preflight, check, status, reset, down, connect, class or images/],
     [["up", "2", "extra"], /^unexpected argument "extra"/],
     [["check", "2", "--seed", "x"], /^--seed x: use a whole number/],
   ])("%j fails with one line", async (argv, message) => {
