@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds (or reuses) everything a single-node Kubernetes needs on a machine that can reach
 # only Debian's mirror and the Go module proxy (invoked by `npm run toolchain -- --kubernetes`):
-#   - Debian packages: containerd 1.6, runc, the CNI plugins, conntrack, iptables, openssl
+#   - Debian packages: containerd 1.6, runc, the CNI plugins, conntrack, iptables, ipset, openssl
 #   - Kubernetes v1.33 control plane, kubelet, kube-proxy and kubectl (k8s.io/kubernetes module)
 #   - etcd v3.5 (go.etcd.io/etcd/server/v3), CoreDNS and the local-path provisioner
+#   - kube-router v2.1 (its network-policy controller enforces NetworkPolicies)
 #   - images made from those binaries by `docker import`: pause, CoreDNS, local-path
 # Binaries go to $ROOT/kube/bin, stamped with their versions; a second run reuses them.
 set -euo pipefail
@@ -23,12 +24,12 @@ kinstall() { chmod 0755 "$1" && mv -f "$1" "$KBIN/$2"; }
 
 step_packages() {
     local have=1 p
-    for p in containerd runc containernetworking-plugins conntrack iptables openssl jq; do
+    for p in containerd runc containernetworking-plugins conntrack iptables ipset openssl jq; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || have=0
     done
     ((have)) && return 0
     STATUS=built
-    apt_install containerd runc containernetworking-plugins conntrack iptables openssl jq
+    apt_install containerd runc containernetworking-plugins conntrack iptables ipset openssl jq
 }
 
 # The k8s.io/kubernetes module replaces ~30 staging modules with ./staging paths that are not in
@@ -66,9 +67,9 @@ step_kubernetes() {
     kstamp_set kubernetes "$want"
 }
 
-# go_binary <stamp name> <module@version> <package dir> <binary> [prep function]
+# go_binary <stamp name> <module@version> <package dir> <binary> [prep function] [extra ldflags]
 go_binary() {
-    local name=$1 mod=$2 pkg=$3 bin=$4 prep=${5:-}
+    local name=$1 mod=$2 pkg=$3 bin=$4 prep=${5:-} ldx=${6:-}
     local want="$name $mod"
     if [[ -x $KBIN/$bin ]] && kstamp_ok "$name" "$want"; then return 0; fi
     STATUS=built
@@ -79,7 +80,7 @@ go_binary() {
     [[ -n $prep ]] && (cd "$w" && "$prep")
     out=$(mktemp "$TMPD/$bin.XXXXXX")
     CLEANUP+=("$out")
-    (cd "$w" && go build -ldflags "-s -w" -o "$out" "$pkg") >>"$LOGS/kube-build.log" 2>&1 ||
+    (cd "$w" && go build -ldflags "-s -w $ldx" -o "$out" "$pkg") >>"$LOGS/kube-build.log" 2>&1 ||
         die "$name (build failed, see $LOGS/kube-build.log)" "fix the error in the log and rerun"
     kinstall "$out" "$bin"
     kstamp_set "$name" "$want"
@@ -91,8 +92,21 @@ etcd_prep() {
     for m in api/v3 client/pkg/v3 client/v2 client/v3 pkg/v3 raft/v3; do go mod edit -dropreplace="go.etcd.io/etcd/$m"; done
 }
 
+# kube-router's go.mod needs nothing (no replaces). Its health server listens on every address
+# (":<port>", no flag to choose): bind it to 127.0.0.1 instead. Idempotent (the source is kept).
+kube_router_prep() {
+    local f=pkg/healthcheck/health_controller.go
+    sed -i 's|Addr: *":" + strconv.Itoa(int(hc.HealthPort)),|Addr: "127.0.0.1:" + strconv.Itoa(int(hc.HealthPort)),|' "$f"
+    grep -qF 'Addr: "127.0.0.1:" + strconv.Itoa(int(hc.HealthPort)),' "$f" ||
+        die "kube-router's health server on 127.0.0.1 (the patch of $f no longer applies)" "update kube_router_prep in scripts/kube/build.sh"
+}
+
 step_etcd() { go_binary etcd "go.etcd.io/etcd/server/v3@v$ETCD_VERSION" . etcd etcd_prep; }
 step_coredns() { go_binary coredns "github.com/coredns/coredns@v$COREDNS_VERSION" . coredns; }
+step_kube_router() {
+    go_binary kube-router "github.com/cloudnativelabs/kube-router/v2@v$KUBE_ROUTER_VERSION" ./cmd/kube-router kube-router \
+        kube_router_prep "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=v$KUBE_ROUTER_VERSION"
+}
 step_local_path() { go_binary local-path-provisioner "github.com/rancher/local-path-provisioner@v$LOCAL_PATH_VERSION" . local-path-provisioner; }
 
 step_pause() {
@@ -145,5 +159,6 @@ run_step "kubernetes v$KUBE_VERSION" step_kubernetes
 run_step "etcd v$ETCD_VERSION" step_etcd
 run_step "coredns v$COREDNS_VERSION" step_coredns
 run_step "local-path-provisioner v$LOCAL_PATH_VERSION" step_local_path
+run_step "kube-router v$KUBE_ROUTER_VERSION" step_kube_router
 run_step "pause $PAUSE_VERSION" step_pause
 run_step kube-images step_images

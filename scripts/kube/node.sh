@@ -6,12 +6,15 @@
 #   scripts/kube/node.sh status       one line per component
 #   scripts/kube/node.sh stop         stop every process (pods and data are kept)
 #   scripts/kube/node.sh reset        stop, then delete the cluster's state (images are kept)
+#   scripts/kube/node.sh selftest     prove that NetworkPolicies are enforced (netpol-selftest.sh)
 #
 # Processes: containerd (its own instance and socket, apart from Docker's), etcd, kube-apiserver,
-# kube-controller-manager, kube-scheduler, kubelet and kube-proxy, each with a log in
-# $ROOT/logs/kube-*.log. Add-ons: CoreDNS and the local-path provisioner with a default
-# StorageClass "standard" (the name kind uses). The kubeconfig is $ROOT/kube/admin.kubeconfig,
-# context "bigdata-labs".
+# kube-controller-manager, kube-scheduler, kubelet, kube-proxy and kube-router (the NetworkPolicy
+# engine, kube-router.sh), each with a log in $ROOT/logs/kube-*.log. Add-ons: CoreDNS and the
+# local-path provisioner with a default StorageClass "standard" (the name kind uses). The
+# kubeconfig is $ROOT/kube/admin.kubeconfig, context "bigdata-labs". NodePorts answer on
+# 127.0.0.1 only. Images come from Docker (`load`) or from a plain-HTTP registry on
+# 127.0.0.1:5000 (`127.0.0.1:5000/name:tag`).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=../lib/common.sh
@@ -20,6 +23,8 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$REPO/scripts/kube/versions.sh"
 # shellcheck source=pki.sh
 . "$REPO/scripts/kube/pki.sh"
+# shellcheck source=kube-router.sh
+. "$REPO/scripts/kube/kube-router.sh"
 
 KROOT=$ROOT/kube
 KBIN=$KROOT/bin
@@ -33,7 +38,9 @@ NODE_NAME=labs-node
 POD_CIDR=10.88.0.0/16
 SERVICE_CIDR=10.96.0.0/16
 DNS_IP=10.96.0.10
-COMPONENTS="containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy"
+COMPONENTS="containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kube-router"
+# The local registry the node pulls from over plain HTTP (the kubelet pulls from the host's network).
+LOCAL_REGISTRY=127.0.0.1:5000
 
 node_die() { echo "kube-node: $1 — $2" >&2; exit 1; }
 klog() { echo "[kube-node] $*"; }
@@ -114,6 +121,15 @@ state = "$RUN/containerd"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "$KROOT/cni"
+  # One hosts.toml per registry (read at each pull): $LOCAL_REGISTRY over plain HTTP.
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "$CONF/registry.d"
+EOF
+    mkdir -p "$CONF/registry.d/$LOCAL_REGISTRY"
+    put "$CONF/registry.d/$LOCAL_REGISTRY/hosts.toml" <<EOF
+server = "http://$LOCAL_REGISTRY"
+[host."http://$LOCAL_REGISTRY"]
+  capabilities = ["pull", "resolve"]
 EOF
     # Pods on a bridge; "firewall" accepts their traffic in FORWARD, whose policy Docker sets to DROP.
     put "$KROOT/cni/10-labs.conflist" <<EOF
@@ -139,7 +155,7 @@ failSwapOn: false
 resolvConf: /etc/resolv.conf
 tlsCertFile: "$PKI/kubelet.crt"
 tlsPrivateKeyFile: "$PKI/kubelet.key"
-# Images are loaded by hand (no registry): never garbage-collect them.
+# Images are loaded by hand or pulled from the local registry: never garbage-collect them.
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 evictionHard: {memory.available: "200Mi", nodefs.available: "3%", imagefs.available: "3%"}
@@ -151,6 +167,9 @@ clientConnection: {kubeconfig: "$CONF/kube-proxy.kubeconfig"}
 mode: iptables
 clusterCIDR: "$POD_CIDR"
 hostnameOverride: "$NODE_NAME"
+# NodePorts on the loopback only (route_localnet is set): never on the node's other addresses.
+nodePortAddresses: ["127.0.0.0/8"]
+healthzBindAddress: "127.0.0.1:10256"
 conntrack: {maxPerCore: 0}
 EOF
     [[ -n $ip ]]
@@ -227,18 +246,20 @@ apply_addons() {
 healthy() {
     kubectl get --raw /readyz >/dev/null 2>&1 || return 1
     local c
-    for c in $COMPONENTS; do pid_alive "$c" || return 1; done
+    # kube-router is (re)launched on every start by kube_router_start, without restarting the rest.
+    for c in $COMPONENTS; do [[ $c == kube-router ]] || pid_alive "$c" || return 1; done
 }
 
 cmd_start() {
     local t0=$SECONDS ip
-    for c in $KUBE_COMPONENTS etcd pause coredns local-path-provisioner; do
+    for c in $KUBE_COMPONENTS etcd pause coredns local-path-provisioner kube-router; do
         [[ -x $KBIN/$c ]] || node_die "the binary $c" "build the node first: npm run toolchain -- --kubernetes"
     done
     docker info >/dev/null 2>&1 || node_die "a running Docker engine (images are loaded from it)" "run npm run toolchain"
     ip=$(node_ip)
     prepare_host
     ensure_pki "$ip"
+    kube_router_pki
     write_configs "$ip"
     local fingerprint
     fingerprint=$(cat "$CONF"/*.toml "$CONF"/*.yaml "$KROOT/cni"/*.conflist | sha256sum | cut -c1-16)-$ip
@@ -255,9 +276,10 @@ cmd_start() {
     wait_for "node $NODE_NAME Ready" 120 kubectl wait --for=condition=Ready "node/$NODE_NAME" --timeout=2s
     kubectl taint nodes "$NODE_NAME" node.kubernetes.io/not-ready- >/dev/null 2>&1 || true
     apply_addons
+    kube_router_start
     wait_for "CoreDNS available" 180 kubectl -n kube-system wait --for=condition=Available deploy/coredns --timeout=2s
     wait_for "the local-path provisioner available" 120 kubectl -n local-path-storage wait --for=condition=Available deploy/local-path-provisioner --timeout=2s
-    klog "node $NODE_NAME ready in $((SECONDS - t0))s; KUBECONFIG=$KUBECONFIG_FILE (context bigdata-labs)"
+    klog "node $NODE_NAME ready in $((SECONDS - t0))s (NetworkPolicy engine: kube-router); KUBECONFIG=$KUBECONFIG_FILE (context bigdata-labs)"
 }
 
 stop_component() {
@@ -273,9 +295,10 @@ stop_component() {
 
 cmd_stop() {
     local c
-    for c in kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd containerd; do stop_component "$c"; done
+    kube_router_unlabel
+    for c in kube-router kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd containerd; do stop_component "$c"; done
     # Processes from an earlier session whose pid files are gone (e.g. the machine kept /var but not /run).
-    for c in $KUBE_COMPONENTS etcd; do pkill -f "^$KBIN/$c( |$)" 2>/dev/null || true; done
+    for c in $KUBE_COMPONENTS etcd kube-router; do pkill -f "^$KBIN/$c( |$)" 2>/dev/null || true; done
     pkill -f "^containerd --config $CONF/containerd.toml" 2>/dev/null || true
     [[ ${1:-} == quiet ]] || klog "stopped (pods and data kept; start again with scripts/kube/node.sh start)"
 }
@@ -283,7 +306,8 @@ cmd_stop() {
 cmd_reset() {
     local c t pids
     # The kubelet first, so that nothing restarts pods while they are removed.
-    for c in kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd; do stop_component "$c"; done
+    for c in kube-router kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd; do stop_component "$c"; done
+    kube_router_cleanup
     if pid_alive containerd; then
         for t in $(ctr_ tasks ls -q 2>/dev/null); do ctr_ tasks kill -a -s SIGKILL "$t" >/dev/null 2>&1 || true; done
         sleep 2
@@ -306,10 +330,12 @@ cmd_reset() {
 cmd_status() {
     local c
     for c in $COMPONENTS; do
+        if [[ $c == kube-router ]]; then kube_router_status; continue; fi
         if pid_alive "$c"; then echo "$c: running (pid $(cat "$RUN/$c.pid"))"; else echo "$c: stopped"; fi
     done
     if kubectl get --raw /readyz >/dev/null 2>&1; then
         kubectl get nodes -o wide --no-headers 2>/dev/null | awk '{print "node " $1 ": " $2 ", " $5}'
+        echo "network policy engine (label $NETPOL_LABEL): $(kubectl get node "$NODE_NAME" -o go-template="{{with index .metadata.labels \"$NETPOL_LABEL\"}}{{.}}{{else}}none{{end}}" 2>/dev/null || true)"
     else
         echo "api: not answering"
         return 1
@@ -324,5 +350,10 @@ case ${1:-} in
     status) cmd_status ;;
     load) shift; cmd_load "$@" ;;
     kubeconfig) echo "$KUBECONFIG_FILE" ;;
-    *) node_die "a command (got '${1:-}')" "use: start | stop | reset | status | load IMAGE... | kubeconfig" ;;
+    selftest)
+        # shellcheck source=netpol-selftest.sh
+        . "$REPO/scripts/kube/netpol-selftest.sh"
+        cmd_selftest
+        ;;
+    *) node_die "a command (got '${1:-}')" "use: start | stop | reset | status | load IMAGE... | kubeconfig | selftest" ;;
 esac

@@ -15,3 +15,7 @@ COREDNS_IMAGE=bigdata-labs/coredns:$COREDNS_VERSION
 LOCAL_PATH_IMAGE=bigdata-labs/local-path-provisioner:v$LOCAL_PATH_VERSION
 # The local-path provisioner's helper pod (mkdir/rm of volume directories).
 HELPER_IMAGE=debian:bookworm-slim
+# kube-router's network-policy controller (iptables + ipset) enforces NetworkPolicies; the
+# module proxy serves v2.1.0 only. Its health endpoint (patched to 127.0.0.1 at build time):
+KUBE_ROUTER_VERSION=2.1.0
+KUBE_ROUTER_HEALTH_PORT=20244
