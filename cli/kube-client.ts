@@ -5,7 +5,7 @@
  * a student needs no kubectl.
  */
 import * as net from "net";
-import { PassThrough, Writable } from "stream";
+import { Writable } from "stream";
 import { CoreV1Api, Exec, KubeConfig, PortForward, V1Pod, V1Status } from "@kubernetes/client-node";
 
 /** Which cluster and identity: a kubeconfig file and a context in it. */
@@ -55,7 +55,7 @@ export interface PodExecResult {
 }
 
 /** Runs `command` in a pod's first container (or `container`); never throws. */
-export async function podExec(kc: KubeConfig, namespace: string, pod: string, command: readonly string[], opts: { container?: string; timeoutMs?: number; stdin?: string } = {}): Promise<PodExecResult> {
+export async function podExec(kc: KubeConfig, namespace: string, pod: string, command: readonly string[], opts: { container?: string; timeoutMs?: number } = {}): Promise<PodExecResult> {
   let stdout = "";
   let stderr = "";
   const sink = (append: (s: string) => void) =>
@@ -65,7 +65,6 @@ export async function podExec(kc: KubeConfig, namespace: string, pod: string, co
         cb();
       },
     });
-  const input = opts.stdin !== undefined ? new PassThrough() : null;
   return new Promise<PodExecResult>((resolve) => {
     let done = false;
     const finish = (ok: boolean, reason: string) => {
@@ -77,13 +76,12 @@ export async function podExec(kc: KubeConfig, namespace: string, pod: string, co
     const timer = setTimeout(() => finish(false, `timed out after ${(opts.timeoutMs ?? 60_000) / 1000}s`), opts.timeoutMs ?? 60_000);
     const container = opts.container ?? "";
     new Exec(kc)
-      .exec(namespace, pod, container, [...command], sink((s) => (stdout += s)), sink((s) => (stderr += s)), input, false, (status: V1Status) => {
+      .exec(namespace, pod, container, [...command], sink((s) => (stdout += s)), sink((s) => (stderr += s)), null, false, (status: V1Status) => {
         const code = status.details?.causes?.find((c) => c.reason === "ExitCode")?.message;
         finish(status.status === "Success", status.status === "Success" ? "" : code !== undefined ? `exit code ${code}` : (status.message ?? "failed"));
       })
       .then(
         (ws) => {
-          if (input) input.end(opts.stdin);
           ws.on("close", () => setTimeout(() => finish(false, "the connection closed without an exit status"), 200));
         },
         (err: unknown) => finish(false, `exec refused (${apiStatus(err) ?? ""} ${String((err as Error)?.message ?? err).split("\n")[0]})`.replace("( ", "(")),

@@ -85,7 +85,8 @@ describe("Kubernetes renderer", () => {
     await render(5, new KubernetesPlatform({ storageClass: "local-path" }));
     const dn = ofType(STS).find((s) => s.inputs["metadata"]["name"] === "hdfs-datanode-0")!;
     expect(dn.inputs["spec"]["volumeClaimTemplates"][0]["spec"]).toMatchObject({ storageClassName: "local-path", resources: { requests: { storage: "4096Mi" } } });
-    expect(dn.inputs["spec"]["persistentVolumeClaimRetentionPolicy"]).toEqual({ whenDeleted: "Delete", whenScaled: "Delete" });
+    // Scaled to zero (a sleeping lab), the claims stay; deleted with the StatefulSet, they go.
+    expect(dn.inputs["spec"]["persistentVolumeClaimRetentionPolicy"]).toEqual({ whenDeleted: "Delete", whenScaled: "Retain" });
   });
 
   it("adds a quota sized from the module's totals, with room for one check job", async () => {

@@ -5,7 +5,10 @@
 import { parseArgs } from "util";
 import { EXIT, UserError } from "../errors";
 import { resolveModule } from "../lab-args";
+import { classCheck, intOption } from "./class-check";
 import { classConnect } from "./class-connect";
+import { classReset } from "./class-reset";
+import { classStatus } from "./class-status";
 import { classDown } from "./class-down";
 import { classSleep } from "./class-sleep";
 import { classWake } from "./class-wake";
@@ -24,6 +27,13 @@ export const CLASS_USAGE = `usage: labctl class <verb> [options]
   connect STUDENT [--class NAME]       course staff into a student's lab: JupyterLab (with the token) and UIs on 127.0.0.1
   sleep [--student NAME] [--class NAME]  scale a lab (or every lab) to zero, volumes kept
   wake [--student NAME] [--class NAME]   bring it back as it was stood up, with its data
+  status [--class NAME] [--deep] [--parallel K] [--json]
+                                       a row per student: each service ok, failing or asleep, and when the lab was last used
+  check [--class NAME] [--solutions DIR [--unsubmitted fail|reference]] [--timeout SECONDS] [--parallel K] [--seed N] [--out DIR] [--json]
+                                       the module's checks in every lab (each student's files from DIR/<student>/),
+                                       a grid, nbgrader.csv, canvas.csv and feedback/<student>.md (default .labs/grades/)
+  reset [--student NAME] [--class NAME] [--json]
+                                       every lab (or one) back to the module's start
   preflight STACK_FILE [--json]        AWS class: labs per node, nodes needed, hourly estimate (no AWS calls)`;
 
 /** Runs `labctl class ...` with the arguments after `class`. */
@@ -43,6 +53,12 @@ export async function classCommand(argv: string[], io: Io): Promise<number> {
       "allow-no-isolation": { type: "boolean", default: false },
       out: { type: "string" },
       student: { type: "string" },
+      deep: { type: "boolean", default: false },
+      solutions: { type: "string" },
+      timeout: { type: "string" },
+      parallel: { type: "string" },
+      seed: { type: "string" },
+      unsubmitted: { type: "string" },
       print: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       debug: { type: "boolean", default: false },
@@ -90,6 +106,32 @@ export async function classCommand(argv: string[], io: Io): Promise<number> {
       return classSleep({ json: values.json, ...(className ? { className } : {}), ...(values.student ? { student: values.student } : {}) }, io);
     case "wake":
       return classWake({ json: values.json, ...(className ? { className } : {}), ...(values.student ? { student: values.student } : {}) }, io);
+    case "status": {
+      const parallel = intOption("parallel", values.parallel, 1, 64);
+      return classStatus({ json: values.json, deep: values.deep, ...(className ? { className } : {}), ...(parallel ? { parallel } : {}) }, io);
+    }
+    case "check": {
+      const timeoutSeconds = intOption("timeout", values.timeout, 1, 86400);
+      const parallel = intOption("parallel", values.parallel, 1, 64);
+      const seed = intOption("seed", values.seed, 0, 2 ** 31 - 1);
+      const unsubmitted = values.unsubmitted;
+      if (unsubmitted !== undefined && unsubmitted !== "fail" && unsubmitted !== "reference") throw new UserError(`--unsubmitted ${unsubmitted}: use fail (a file not handed in fails its exercise) or reference (the reference solution runs)`);
+      return classCheck(
+        {
+          json: values.json,
+          ...(className ? { className } : {}),
+          ...(values.solutions ? { solutions: values.solutions } : {}),
+          ...(values.out ? { out: values.out } : {}),
+          ...(timeoutSeconds ? { timeoutSeconds } : {}),
+          ...(parallel ? { parallel } : {}),
+          ...(seed !== undefined ? { seed } : {}),
+          ...(unsubmitted ? { unsubmitted } : {}),
+        },
+        io,
+      );
+    }
+    case "reset":
+      return classReset({ json: values.json, ...(className ? { className } : {}), ...(values.student !== undefined ? { student: values.student } : {}) }, io);
     case "down":
       return classDown({ json: values.json, ...(className ? { className } : {}) }, io);
     case "preflight": {
@@ -97,6 +139,6 @@ export async function classCommand(argv: string[], io: Io): Promise<number> {
       return classPreflightFromStack(arg, values.json, io).go ? EXIT.ok : EXIT.environment;
     }
     default:
-      throw new UserError(`unknown class verb "${verb}"; use up, handout, connect, sleep, wake, down or preflight (labctl class --help)`);
+      throw new UserError(`unknown class verb "${verb}"; use up, handout, connect, sleep, wake, status, check, reset, down or preflight (labctl class --help)`);
   }
 }

@@ -103,7 +103,7 @@ async function openPorts(kc: KubeConfig, victim: string, attackPy: string): Prom
   const services = (await kc.makeApiClient(CoreV1Api).listNamespacedService({ namespace: victim })).items;
   const all: [string, number][] = services.flatMap((s) => (s.spec?.ports ?? []).map((p) => [`${s.metadata!.name}.${victim}.svc.cluster.local`, p.port] as [string, number]));
   const pod = (await workloadPod(kc, victim, "workspace")).metadata!.name!;
-  const r = await podExec(kc, victim, pod, ["python3", "-"], { stdin: `${JSON.stringify({ tcp: all })}\n${attackPy}`, timeoutMs: 120_000 });
+  const r = await podExec(kc, victim, pod, ["python3", "-c", attackPy, JSON.stringify({ tcp: all })], { timeoutMs: 120_000 });
   const reached = new Set(parseAttempts(r.stdout).filter((a) => a.ok).map((a) => a.attack));
   return all.filter(([h, p]) => reached.has(`tcp ${h}:${p}`));
 }
@@ -129,7 +129,7 @@ async function attackSuite(
     spark: { master: `spark://spark-master.${b}.svc.cluster.local:7077`, timeout: 150 },
   };
   const attackerPod = (await workloadPod(attackerKc, a, "workspace")).metadata!.name!;
-  const r = await podExec(attackerKc, a, attackerPod, ["python3", "-"], { stdin: `${JSON.stringify(plan)}\n${attackPy}`, timeoutMs: 600_000 });
+  const r = await podExec(attackerKc, a, attackerPod, ["python3", "-c", attackPy, JSON.stringify(plan)], { timeoutMs: 600_000 });
   const network = parseAttempts(r.stdout);
   if (network.length === 0) network.push({ attack: "network attacks ran", ok: false, detail: `${r.reason} ${r.stderr.slice(-200)}` });
   const victimPod = (await workloadPod(admin, b, "workspace")).metadata!.name!;

@@ -258,7 +258,8 @@ class KubernetesLabScope implements LabScope {
                 metadata: { name: v.name, labels },
                 spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: k8sMemory(v.sizeBytes) } }, ...(storageClassName ? { storageClassName } : {}) },
               })),
-              persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Delete" },
+              // Claims outlive a scale to zero (a lab put to sleep keeps its data) and go with the StatefulSet.
+              persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Retain" },
             },
           },
           { ...opts, dependsOn: waitFor },

@@ -1,6 +1,6 @@
-"""Cross-lab attacks, run inside one student's workspace pod (python3 - < attack.py).
+"""Cross-lab attacks, run inside one student's workspace pod (python3 -c "$(cat attack.py)" PLAN).
 
-Reads one JSON document on the first line of stdin:
+PLAN, the only argument, is one JSON document:
   {"tcp": [[host, port], ...], "jupyter": {"url": ..., "token": ...},
    "s3": {"endpoint": ..., "key": ..., "secret": ...}, "spark": {"master": ...}}
 and prints one JSON line per attempt: {"attack": name, "ok": bool, "detail": text}.
@@ -13,7 +13,7 @@ import subprocess
 import sys
 import urllib.request
 
-plan = json.loads(sys.stdin.readline())
+plan = json.loads(sys.argv[1])
 
 
 def report(name, ok, detail):
