@@ -205,16 +205,16 @@ async function connectAndRunCell(kubeconfig: string): Promise<void> {
 
 /**
  * `labctl class check` grades every lab with each student's own files: alice
- * hands in the reference solutions, bob a word count that is off by one,
- * carol nothing (the reference jobs run for her). The gradebooks must show
- * bob's failed exercise and everyone else's passes.
+ * and carol hand in the reference solutions, bob only a word count that is
+ * off by one (his missing groupBy file runs the reference job:
+ * `--unsubmitted reference`). The gradebooks must show bob's failed exercise
+ * and everyone else's passes.
  */
 async function classCheck(dir: string): Promise<void> {
   const solutions = path.join(dir, "solutions");
   const jobs = path.join(REPO, "lab-workloads", `m${MODULE}`, "jobs");
-  fs.mkdirSync(path.join(solutions, "alice"), { recursive: true });
-  fs.mkdirSync(path.join(solutions, "bob"), { recursive: true });
-  for (const f of ["wordcount.py", "sales_agg.py"]) fs.copyFileSync(path.join(jobs, f), path.join(solutions, "alice", f));
+  for (const s of STUDENTS) fs.mkdirSync(path.join(solutions, s.name), { recursive: true });
+  for (const s of ["alice", "carol"]) for (const f of ["wordcount.py", "sales_agg.py"]) fs.copyFileSync(path.join(jobs, f), path.join(solutions, s, f));
   const wrong = fs.readFileSync(path.join(jobs, "wordcount.py"), "utf8").replace(".reduceByKey(lambda a, b: a + b))", ".reduceByKey(lambda a, b: a + b)).mapValues(lambda c: c + 1)");
   if (!wrong.includes("c + 1")) throw new Error("could not make bob's wrong word count");
   fs.writeFileSync(path.join(solutions, "bob", "wordcount.py"), wrong);
