@@ -19,22 +19,32 @@ import { checkLab } from "./commands/check";
 import { preflight } from "./commands/preflight";
 import { reset } from "./commands/reset";
 import { up } from "./commands/up";
+import { imagesCommand } from "./commands/images-cli";
+import { classCommand } from "./commands/class-cli";
+import { connect } from "./commands/connect";
 import { EXIT, UserError } from "./errors";
 import { resolveModule, resolveTarget } from "./lab-args";
-import { moduleImages } from "../components/lab/modules";
 
 const USAGE = `usage: labctl <command> [options]
   up <module> [--target docker|kubernetes] [--context NAME] [--json]   stand up a module's lab (1-5 or foundations|spark|ml|streaming|storage)
   preflight <module> [--target ...] [--context NAME] [--json]          go / no-go: the module's memory and CPU against what Docker or the cluster can give
-  check <module> [--solution FILE] [--seed N] [--json]                  run the module's jobs on its lab and check the outputs
+  check <module> [--solution FILE|DIR]... [--seed N] [--json]           run the module's jobs (your files in place of the reference ones) and check the outputs
   status [--json] [--secrets]                                           health, endpoints and UIs of every lab
   reset <module> [--json]                                               back to the module's start: drop its outputs, topics, checkpoints; re-seed its data
   down [<module>] [--target docker|kubernetes] [--json]                 destroy a lab (all labs without a module) and verify nothing is left
-  images <module>                                                       list the lab images a module uses (for npm run images -- --only)`;
+  connect --kubeconfig FILE [--port-base N] [--json]                    a student's way in: JupyterLab (with token) and UIs forwarded to 127.0.0.1
+  class up|status|check|reset|handout|connect|sleep|wake|down|preflight  a class: one isolated lab per student (labctl class --help)
+  images <module> | push --registry HOST[/PREFIX] [--module N] | save --module N --out FILE | load FILE [--kind CLUSTER]
+                                                                        list a module's images; push them to a registry; save/load them as one tar (labctl images --help)`;
 
 const io: Io = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
 
 export async function main(argv: string[]): Promise<number> {
+  // `images` has subcommands with their own options (cli/commands/images-cli.ts).
+  const first = argv.findIndex((a) => !a.startsWith("-"));
+  if (argv[first] === "images") return imagesCommand([...argv.slice(0, first), ...argv.slice(first + 1)], io);
+  // `class` too: a class's verbs (cli/commands/class-cli.ts).
+  if (argv[first] === "class") return classCommand([...argv.slice(0, first), ...argv.slice(first + 1)], io);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -44,8 +54,11 @@ export async function main(argv: string[]): Promise<number> {
       context: { type: "string" },
       json: { type: "boolean", default: false },
       secrets: { type: "boolean", default: false },
-      solution: { type: "string" },
+      solution: { type: "string", multiple: true },
       seed: { type: "string", default: "42" },
+      kubeconfig: { type: "string" },
+      namespace: { type: "string" },
+      "port-base": { type: "string" },
       debug: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -69,17 +82,25 @@ export async function main(argv: string[]): Promise<number> {
     case "check": {
       const seed = Number(values.seed);
       if (!Number.isInteger(seed) || seed < 0) throw new UserError(`--seed ${values.seed}: use a whole number`);
-      return checkLab({ module: resolveModule(moduleArg), target, seed, json: values.json, ...(values.solution ? { solution: values.solution } : {}) }, io);
+      return checkLab({ module: resolveModule(moduleArg), target, seed, json: values.json, ...(values.solution ? { solutions: values.solution } : {}) }, io);
+    }
+    case "connect": {
+      if (!values.kubeconfig) throw new UserError("connect needs --kubeconfig FILE (the kubeconfig from your lab handout)");
+      const portBase = values["port-base"] === undefined ? undefined : Number(values["port-base"]);
+      if (portBase !== undefined && !(Number.isInteger(portBase) && portBase >= 1024 && portBase <= 65000)) throw new UserError(`--port-base ${values["port-base"]}: use a port from 1024 to 65000`);
+      return connect(
+        { kubeconfig: values.kubeconfig, json: values.json, ...(values.context ? { context: values.context } : {}), ...(values.namespace ? { namespace: values.namespace } : {}), ...(portBase ? { portBase } : {}) },
+        io,
+      );
     }
     case "reset":
       return reset({ module: resolveModule(moduleArg), target, json: values.json }, io);
     case "status":
       return status({ json: values.json, secrets: values.secrets }, io, await labStacks(await labWorkspace()));
     case "images":
-      io.out(moduleImages(resolveModule(moduleArg)).join(","));
-      return EXIT.ok;
+      return imagesCommand(argv.slice(argv.indexOf("images") + 1), io);
     default:
-      throw new UserError(`unknown command "${command}"; use up, preflight, check, status, reset, down or images (labctl --help)`);
+      throw new UserError(`unknown command "${command}"; use up, preflight, check, status, reset, down, connect, class or images (labctl --help)`);
   }
 }
 

@@ -252,5 +252,7 @@ run_step env.sh write_env
 # The single-node Kubernetes (binaries and system images; scripts/kube/build.sh): with
 # --kubernetes, or kept up to date once built. Start it with `npm run kube -- start`.
 if [[ $WITH_KUBERNETES == 1 || -x $ROOT/kube/bin/kubelet ]]; then
+    # The local registry (scripts/registry/run.sh; labctl images push, npm run test:e2e:registry).
+    bash "$REPO/scripts/registry/build.sh"
     bash "$REPO/scripts/kube/build.sh"
 fi
