@@ -94,3 +94,62 @@ export async function removeLeftovers(lab: string): Promise<Leftovers> {
   for (const n of left.networks) await run("docker", ["network", "rm", n]).catch(() => undefined);
   return left;
 }
+
+/**
+ * Why a lab's containers did not come up, for the message after a failed
+ * `up`: each container of the lab that is not healthy, with its state, the
+ * last health-check output and its last log lines. The provider's `wait`
+ * only says that a container "failed to be in healthy state"; this says why.
+ * Empty when every container is healthy (or Docker cannot be asked).
+ */
+export async function unreadyContainers(lab: string, lines = 15): Promise<string> {
+  const out: string[] = [];
+  let names: string[] = [];
+  try {
+    names = (await run("docker", ["ps", "-a", "--filter", `label=${LABEL.lab}=${lab}`, "--format", "{{.Names}}"])).stdout.split("\n").filter(Boolean).sort();
+  } catch {
+    return "";
+  }
+  const format = "{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{end}}|{{.State.ExitCode}}|{{.State.OOMKilled}}|{{.RestartCount}}|{{if .State.Health}}{{range .State.Health.Log}}{{.Output}}\u0001{{end}}{{end}}";
+  for (const name of names) {
+    const info = await run("docker", ["inspect", "--format", format, name]).catch(() => undefined);
+    if (!info) continue;
+    const [status, health, exitCode, oom, restarts, probes] = info.stdout.replace(/\n$/, "").split("|");
+    if (health === "healthy" || (health === "" && status === "running")) continue;
+    const lastProbe = (probes ?? "").split("\u0001").map((p) => p.trim()).filter(Boolean).pop();
+    const why = oom === "true" ? "killed for using more than its memory limit" : status === "running" ? `running, health ${health || "unknown"}` : `${status} (exit code ${exitCode})`;
+    // One pipe for both streams keeps the lines in the order the container wrote them.
+    const logs = await run("sh", ["-c", 'docker logs --tail "$1" "$2" 2>&1', "sh", String(lines), name], { maxBuffer: 4 * 1024 * 1024 }).then((r) => r.stdout, () => "(logs unavailable)");
+    out.push(`container ${name}: ${why}, restarted ${restarts} time(s)${lastProbe ? `; last health check: ${lastProbe.split("\n")[0]}` : ""}`);
+    out.push(...logs.trim().split("\n").filter(Boolean).slice(-lines).map((l) => `    ${l}`));
+  }
+  return out.join("\n");
+}
+
+/** Resource types of the earlier Docker renderer (Pulumi dynamic providers). */
+const LEGACY_DOCKER_TYPE = /^pulumi-nodejs:dynamic\/docker:(Container|Network|Volume)$/;
+
+/**
+ * The one-line message for a stack whose lab was created by the earlier
+ * Docker renderer, or undefined. Such a lab cannot be taken over by the
+ * Docker provider in place (aliases cannot cross resource types, and the new
+ * network and containers would collide with the old ones by name), so it is
+ * removed and created again: `labctl down` still destroys it with the code
+ * kept in its state.
+ */
+export function legacyDockerLab(resources: readonly { type: string }[], module: number): string | undefined {
+  const old = resources.filter((r) => LEGACY_DOCKER_TYPE.test(r.type)).length;
+  if (old === 0) return undefined;
+  return `this lab was created by an earlier labctl (${old} Docker objects managed by dynamic providers); run \`labctl down ${module}\` and then \`labctl up ${module}\` to recreate it on the Docker provider (its volumes start empty)`;
+}
+
+/** Removes one container by hand (`docker rm -f`), the way drift happens. */
+export async function forceRemoveContainer(name: string): Promise<void> {
+  await run("docker", ["rm", "-f", name]);
+}
+
+/** `running/healthy`, `exited/`, ... of a container, or `missing`. */
+export async function containerState(name: string): Promise<string> {
+  const r = await run("docker", ["inspect", "--format", "{{.State.Status}}/{{if .State.Health}}{{.State.Health.Status}}{{end}}", name]).catch(() => undefined);
+  return r ? r.stdout.trim() : "missing";
+}

@@ -236,6 +236,7 @@ else
     run_step "pulumi-cli v$PULUMI_VERSION" step_cli
     run_step language-host step_langhost
     run_step dynamic-provider step_dynamic
+    . "$REPO/tools/docker-provider/build.sh" && run_step "docker-provider v$(locked_version @pulumi/docker)" step_docker_provider
     # The Kubernetes provider takes ~30 min to build on 2 cores and only the
     # kubernetes target needs it: built with --kubernetes, or kept once built.
     if [[ $WITH_KUBERNETES == 1 || -x $BIN/pulumi-resource-kubernetes ]]; then

@@ -21,6 +21,10 @@ import { planModuleLab } from "../../cli/lab-args";
 import { formatResults } from "../../lab-workloads/common/check";
 import { hasDriver, runWorkload } from "../../lab-workloads/run";
 import { dockerHost, E2eHost, kubeHost } from "./hosts";
+import { Stack } from "@pulumi/pulumi/automation";
+import { LabPlan } from "../../components/lab/plan";
+import { containerNames } from "../../components/platform/docker/render";
+import { containerState, forceRemoveContainer, unreadyContainers } from "../../cli/docker-host";
 
 interface Check {
   readonly name: string;
@@ -76,6 +80,7 @@ async function runModule(module: ModuleId, host: E2eHost): Promise<Check[]> {
     check("up", true, `${secs(upStart).toFixed(1)} s to every service ready, ${resources} resources created`);
   } catch (err) {
     check("up", false, `${secs(upStart).toFixed(1)} s: ${String((err as Error).message).split("\n").filter((l) => /error|Error/.test(l)).slice(0, 3).join(" | ")}`);
+    if (target === "docker") for (const l of (await unreadyContainers(lab)).split("\n").filter(Boolean)) log(`  ${l}`);
   }
   if (checks.every((c) => c.ok)) {
     const memory = host.memory(plan);
@@ -104,6 +109,7 @@ async function runModule(module: ModuleId, host: E2eHost): Promise<Check[]> {
     } catch (err) {
       check("second up changes nothing", false, String((err as Error).message).split("\n").slice(-3).join(" | "));
     }
+    if (target === "docker") await driftCheck(stack, plan, check);
   }
   const downStart = t0();
   try {
@@ -117,6 +123,29 @@ async function runModule(module: ModuleId, host: E2eHost): Promise<Check[]> {
   check("nothing left behind", left === "", left === "" ? nothing : left);
   if (left === "") await stack.workspace.removeStack(stack.name);
   return checks;
+}
+
+/**
+ * Docker drift: one container removed by hand (`docker rm -f`); `pulumi refresh` must see exactly
+ * that (1 deleted, nothing else changed) and the next `up` must create it again, healthy.
+ */
+async function driftCheck(stack: Stack, plan: LabPlan, check: (name: string, ok: boolean, detail: string) => void): Promise<void> {
+  const name = "drift: container removed by hand, restored by up";
+  const w = plan.specs.flatMap((s) => s.workloads).at(-1)!;
+  const victim = containerNames(plan.name, w)[0]!;
+  try {
+    const start = t0();
+    await forceRemoveContainer(victim);
+    const refreshed = await stack.refresh();
+    const seen = Object.entries(refreshed.summary.resourceChanges ?? {}).filter(([op]) => op !== "same");
+    const restored = await stack.up();
+    const created = restored.summary.resourceChanges?.["create"] ?? 0;
+    const state = await containerState(victim);
+    const ok = seen.length === 1 && seen[0]![0] === "delete" && seen[0]![1] === 1 && created === 1 && state === "running/healthy";
+    check(name, ok, `removed ${victim}; refresh saw ${seen.map(([op, n]) => `${op} ${n}`).join(", ") || "nothing"}; up created ${created}; now ${state} [${secs(start).toFixed(1)} s]`);
+  } catch (err) {
+    check(name, false, String((err as Error).message).split("\n").filter(Boolean).slice(-3).join(" | "));
+  }
 }
 
 async function main(): Promise<void> {

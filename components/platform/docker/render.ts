@@ -1,7 +1,16 @@
+import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ProbeSpec, ServiceSpec, WorkloadSpec } from "../../core/spec";
 import { checkRenderable, LabScope, LabScopeArgs, LABEL, orderedWorkloads, Platform, RenderOptions, RenderedService, SecretValues } from "../platform";
-import { DockerContainer, DockerNetwork, DockerVolume, HealthCheck } from "./resources";
+
+/**
+ * The local Docker renderer, on the Pulumi Docker provider (@pulumi/docker):
+ * `docker.Network`, `docker.Volume`, `docker.RemoteImage` and
+ * `docker.Container`, so `pulumi refresh` sees drift, settings Docker can
+ * change in place (memory, CPU shares, restart policy) are updated in place,
+ * and `pulumi import` works. The provider comes from the `docker:` config
+ * (`docker:host`, `docker:context`, TLS and ssh settings) or DOCKER_HOST.
+ */
 
 /** Options of the local Docker platform. */
 export interface DockerPlatformArgs {
@@ -12,6 +21,9 @@ export interface DockerPlatformArgs {
    */
   readonly readySlackSeconds?: number;
 }
+
+/** The value of {@link LABEL.managedBy} on objects this renderer creates. */
+export const MANAGED_BY = "pulumi-docker";
 
 /** The health-check command Docker runs for a neutral probe. */
 export function dockerHealthTest(probe: ProbeSpec): string[] {
@@ -25,15 +37,22 @@ export function dockerHealthTest(probe: ProbeSpec): string[] {
   }
 }
 
-/** Docker's HEALTHCHECK for a workload's readiness probe. */
-export function dockerHealthCheck(w: WorkloadSpec): HealthCheck {
+/** Docker's HEALTHCHECK for a workload's readiness probe, as the provider takes it. */
+export function dockerHealthCheck(w: WorkloadSpec): docker.types.input.ContainerHealthcheck {
+  const t = w.probeTiming;
   return {
-    test: dockerHealthTest(w.readiness),
-    intervalSeconds: w.probeTiming.periodSeconds,
-    timeoutSeconds: w.probeTiming.timeoutSeconds,
-    retries: w.probeTiming.failureThreshold,
-    startPeriodSeconds: w.probeTiming.initialDelaySeconds,
+    tests: dockerHealthTest(w.readiness),
+    interval: `${t.periodSeconds}s`,
+    timeout: `${t.timeoutSeconds}s`,
+    retries: t.failureThreshold,
+    startPeriod: `${t.initialDelaySeconds}s`,
   };
+}
+
+/** Seconds `pulumi up` waits for a workload's health check: its probe budget plus `slack`. */
+export function readyTimeoutSeconds(w: WorkloadSpec, slack: number): number {
+  const t = w.probeTiming;
+  return t.initialDelaySeconds + t.periodSeconds * t.failureThreshold + slack;
 }
 
 /** Container names of a workload: `<lab>-<workload>`, or `-<i>` per replica. */
@@ -42,69 +61,112 @@ export function containerNames(lab: string, w: WorkloadSpec): string[] {
   return Array.from({ length: w.replicas }, (_, i) => `${lab}-${w.name}-${i}`);
 }
 
-/** Env for Docker: literals as they are, secret references resolved to their (secret) values. */
-function dockerEnv(spec: ServiceSpec, w: WorkloadSpec, secrets: SecretValues): Record<string, pulumi.Input<string>> {
-  const env: Record<string, pulumi.Input<string>> = {};
+/** Docker labels as the provider takes them. */
+function labelList(labels: Record<string, string>): { label: string; value: string }[] {
+  return Object.entries(labels).map(([label, value]) => ({ label, value }));
+}
+
+/** A memory limit in the provider's unit (MiB), rounded up. */
+export function memoryMiB(bytes: number): number {
+  return Math.ceil(bytes / (1024 * 1024));
+}
+
+/**
+ * A CPU limit in millicores as Docker's `--cpus` value, written the way the
+ * provider reads it back ("0.5", "1.0", "2.0"), so a refresh sees no change.
+ */
+export function cpusValue(millis: number): string {
+  return millis % 1000 === 0 ? `${millis / 1000}.0` : String(millis / 1000);
+}
+
+/**
+ * Env for Docker as `KEY=value` strings: literals as they are, secret
+ * references resolved to their values. When any value is a secret the whole
+ * list is one (Pulumi keeps it encrypted in state).
+ */
+function dockerEnv(spec: ServiceSpec, w: WorkloadSpec, secrets: SecretValues): pulumi.Input<string[]> {
+  const entries: pulumi.Input<string>[] = [];
+  let secret = false;
   for (const [k, v] of Object.entries(w.env)) {
-    if (typeof v === "string") env[k] = v;
+    if (typeof v === "string") entries.push(`${k}=${v}`);
     else {
       const value = secrets[v.secret];
       if (value === undefined) throw new Error(`${spec.service}: workload ${w.name} refers to secret ${v.secret}, which the lab did not provide`);
-      env[k] = pulumi.secret(value);
+      secret = true;
+      entries.push(pulumi.interpolate`${k}=${value}`);
     }
   }
-  return env;
+  return secret ? pulumi.secret(pulumi.all(entries)) : (entries as string[]);
 }
 
 class DockerLabScope implements LabScope {
   public readonly target = "docker" as const;
   public readonly lab: string;
   public readonly location: pulumi.Output<string>;
-  private readonly network: DockerNetwork;
+  private readonly network: docker.Network;
   private readonly labels: Record<string, string>;
+  private readonly images = new Map<string, docker.RemoteImage>();
 
-  constructor(args: LabScopeArgs, parent: pulumi.Resource, private readonly readySlackSeconds: number) {
+  constructor(args: LabScopeArgs, private readonly parent: pulumi.Resource, private readonly readySlackSeconds: number) {
     this.lab = args.lab;
-    this.labels = { [LABEL.lab]: args.lab, [LABEL.module]: String(args.module), [LABEL.managedBy]: "pulumi" };
-    this.network = new DockerNetwork(`${args.lab}-network`, { name: args.lab, labels: this.labels }, { parent });
+    this.labels = { [LABEL.lab]: args.lab, [LABEL.module]: String(args.module), [LABEL.managedBy]: MANAGED_BY };
+    // Docker refuses a second network of the same name, so two stacks cannot share (or delete) one lab's network.
+    this.network = new docker.Network(`${args.lab}-network`, { name: args.lab, driver: "bridge", labels: labelList(this.labels) }, { parent });
     this.location = this.network.name;
+  }
+
+  /**
+   * The lab's handle on a local image: used as it is when present (the lab
+   * images are built locally and exist in no registry), pulled otherwise,
+   * never removed by `destroy`.
+   */
+  private image(ref: string): docker.RemoteImage {
+    let img = this.images.get(ref);
+    if (!img) {
+      img = new docker.RemoteImage(`${this.lab}-image-${ref.replace(/[^A-Za-z0-9._-]+/g, "-")}`, { name: ref, keepLocally: true }, { parent: this.parent });
+      this.images.set(ref, img);
+    }
+    return img;
   }
 
   render(spec: ServiceSpec, secrets: SecretValues, opts: RenderOptions): RenderedService {
     checkRenderable(spec);
-    const byWorkload = new Map<string, DockerContainer[]>();
+    const byWorkload = new Map<string, docker.Container[]>();
     for (const w of orderedWorkloads(spec)) {
       const labels = { ...this.labels, [LABEL.service]: spec.service, [LABEL.workload]: w.name };
       const env = dockerEnv(spec, w, secrets);
+      const image = this.image(w.image);
       const waitFor = w.after.flatMap((a) => byWorkload.get(a) ?? []);
+      const memory = memoryMiB(w.resources.memoryLimitBytes);
       const containers = containerNames(this.lab, w).map((name, i) => {
         const hostname = w.replicas === 1 ? w.name : `${w.name}-${i}`;
-        const volumes = w.volumes.map(
-          (v) => new DockerVolume(`${name}-${v.name}`, { name: `${name}-${v.name}`, labels }, { parent: opts.parent }),
-        );
-        const timing = w.probeTiming;
-        return new DockerContainer(
+        // Volume names get a random suffix (Pulumi auto-naming): a volume is never adopted by name
+        // from another stack or an earlier lab; the labels still say whose it is.
+        const volumes = w.volumes.map((v) => new docker.Volume(`${name}-${v.name}`, { labels: labelList(labels) }, { parent: opts.parent }));
+        return new docker.Container(
           name,
           {
             name,
-            image: w.image,
-            cmd: [...w.command],
-            env,
-            labels,
-            network: this.network.name,
-            aliases: w.replicas === 1 ? [w.name] : [w.name, hostname],
+            image: image.imageId,
+            command: [...w.command],
+            envs: env,
+            labels: labelList(labels),
             hostname,
             user: String(w.runAsUser),
-            ports: w.ports.filter((p) => p.hostPort !== undefined).map((p) => ({ container: p.port, host: p.hostPort as number })),
-            mounts: w.volumes.map((v, j) => ({ volume: volumes[j]!.name, target: v.mountPath })),
+            networksAdvanced: [{ name: this.network.name, aliases: w.replicas === 1 ? [w.name] : [w.name, hostname] }],
+            ports: w.ports.filter((p) => p.hostPort !== undefined).map((p) => ({ internal: p.port, external: p.hostPort!, ip: "127.0.0.1", protocol: "tcp" })),
+            mounts: w.volumes.map((v, j) => ({ type: "volume", source: volumes[j]!.name, target: v.mountPath })),
             healthcheck: dockerHealthCheck(w),
-            memoryBytes: w.resources.memoryLimitBytes,
-            nanoCpus: w.resources.cpuLimitMillis * 1_000_000,
+            wait: true,
+            waitTimeout: readyTimeoutSeconds(w, this.readySlackSeconds),
+            mustRun: true,
+            memory,
+            memorySwap: memory,
+            cpus: cpusValue(w.resources.cpuLimitMillis),
             restart: "unless-stopped",
-            stopTimeoutSeconds: w.terminationGraceSeconds,
-            readyTimeoutSeconds: timing.initialDelaySeconds + timing.periodSeconds * timing.failureThreshold + this.readySlackSeconds,
+            stopTimeout: w.terminationGraceSeconds,
           },
-          { parent: opts.parent, dependsOn: [...(opts.dependsOn ?? []), ...volumes, ...waitFor] },
+          { parent: opts.parent, dependsOn: [...(opts.dependsOn ?? []), ...waitFor] },
         );
       });
       byWorkload.set(w.name, containers);
