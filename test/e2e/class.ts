@@ -97,10 +97,22 @@ async function badRosters(kc: KubeConfig, dir: string): Promise<void> {
   check("bad input created nothing", left.length === 0 && !fs.existsSync(path.join(dir, "x")), left.length ? `namespaces: ${left.join(", ")}` : "no namespace of the class, no handout folder");
 }
 
-/** Ports of the victim's Services that its own workspace can open (what an attacker could aim at). */
+/**
+ * Ports of the victim's Services that its own workspace can open (what an
+ * attacker could aim at), each by the Service's name and by the pod's own IP.
+ */
 async function openPorts(kc: KubeConfig, victim: string, attackPy: string): Promise<[string, number][]> {
-  const services = (await kc.makeApiClient(CoreV1Api).listNamespacedService({ namespace: victim })).items;
-  const all: [string, number][] = services.flatMap((s) => (s.spec?.ports ?? []).map((p) => [`${s.metadata!.name}.${victim}.svc.cluster.local`, p.port] as [string, number]));
+  const core = kc.makeApiClient(CoreV1Api);
+  const services = (await core.listNamespacedService({ namespace: victim })).items;
+  const pods = (await core.listNamespacedPod({ namespace: victim })).items;
+  const all: [string, number][] = services.flatMap((s) => {
+    const selector = s.spec?.selector ?? {};
+    const pod = pods.find((p) => Object.entries(selector).every(([k, v]) => p.metadata?.labels?.[k] === v));
+    return (s.spec?.ports ?? []).flatMap((p) => [
+      [`${s.metadata!.name}.${victim}.svc.cluster.local`, p.port] as [string, number],
+      ...(pod?.status?.podIP ? [[pod.status.podIP, p.port] as [string, number]] : []),
+    ]);
+  });
   const pod = (await workloadPod(kc, victim, "workspace")).metadata!.name!;
   const r = await podExec(kc, victim, pod, ["python3", "-c", attackPy, JSON.stringify({ tcp: all })], { timeoutMs: 120_000 });
   const reached = new Set(parseAttempts(r.stdout).filter((a) => a.ok).map((a) => a.attack));
@@ -222,6 +234,7 @@ async function classCheck(dir: string): Promise<void> {
   const r = labctl(["class", "check", "--class", CLASS, "--solutions", solutions, "--unsubmitted", "reference", "--seed", "42", "--parallel", "2", "--out", out], 1800);
   const summary = /class check: (\d+)\/(\d+) students passed/.exec(r.out);
   log(`  ${summary?.[0] ?? "no summary line"} [${r.seconds.toFixed(1)} s]`);
+  if (!summary) log(`  class check printed:\n${r.out.slice(-1500)}\n  and on stderr:\n${r.err.slice(-3000)}`);
   check("class check: bob's wrong file fails, the others pass", r.code === 1 && summary?.[1] === "2" && summary?.[2] === "3", `exit ${r.code}: ${(summary?.[0] ?? r.err.trim().split("\n").pop() ?? "").slice(0, 160)}`);
   const nb = fs.existsSync(path.join(out, "nbgrader.csv")) ? fs.readFileSync(path.join(out, "nbgrader.csv"), "utf8").trim().split("\n") : [];
   const header = "assignment,duedate,timestamp,student_id,last_name,first_name,email,raw_score,late_submission_penalty,score,max_score";
