@@ -3,9 +3,10 @@ import { EngineEvent } from "@pulumi/pulumi/automation";
 /** Short kind names for resource types in progress lines. */
 export function shortType(type: string): string {
   const known: Record<string, string> = {
-    "pulumi-nodejs:dynamic/docker:Container": "container",
-    "pulumi-nodejs:dynamic/docker:Volume": "volume",
-    "pulumi-nodejs:dynamic/docker:Network": "network",
+    "docker:index/container:Container": "container",
+    "docker:index/volume:Volume": "volume",
+    "docker:index/network:Network": "network",
+    "docker:index/remoteImage:RemoteImage": "image",
     "pulumi-nodejs:dynamic/random:Secret": "secret",
   };
   if (known[type]) return known[type];

@@ -49,11 +49,11 @@ describe("progress view", () => {
   it("prints one line when a resource starts and one when it is done, skipping components", () => {
     const lines: string[] = [];
     const view = new ProgressView((l) => lines.push(l), Date.now());
-    const urn = "urn:pulumi:docker-m2::bigdata-labs::labs:lab:Lab$pulumi-nodejs:dynamic/docker:Container::bigdata-m2-minio";
+    const urn = "urn:pulumi:docker-m2::bigdata-labs::labs:lab:Lab$docker:index/container:Container::bigdata-m2-minio";
     const meta = (op: string, type: string, u: string) => ({ op, type, urn: u, provider: "" }) as never;
     view.onEvent({ sequence: 1, timestamp: 0, resourcePreEvent: { metadata: meta("create", "labs:lab:Lab", "urn:x::bigdata-m2") } });
-    view.onEvent({ sequence: 2, timestamp: 0, resourcePreEvent: { metadata: meta("create", "pulumi-nodejs:dynamic/docker:Container", urn) } });
-    view.onEvent({ sequence: 3, timestamp: 0, resOutputsEvent: { metadata: meta("create", "pulumi-nodejs:dynamic/docker:Container", urn) } });
+    view.onEvent({ sequence: 2, timestamp: 0, resourcePreEvent: { metadata: meta("create", "docker:index/container:Container", urn) } });
+    view.onEvent({ sequence: 3, timestamp: 0, resOutputsEvent: { metadata: meta("create", "docker:index/container:Container", urn) } });
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^\[\s+\d+s\] creating container bigdata-m2-minio$/);
     expect(lines[1]).toMatch(/^\[\s+\d+s\] created  container bigdata-m2-minio \(\d+\.\ds\)$/);
@@ -67,9 +67,20 @@ describe("progress view", () => {
 });
 
 describe("user-facing failures", () => {
-  it("reduces a Pulumi failure to its first error line", () => {
-    const err = pulumiFailure("up", new Error("stderr: \nerror: container bigdata-m2-minio could not start: a host port it publishes (30020, 30021) is in use; free it or set lab:hostPortBase to another range\nerror: update failed"));
-    expect(err.message).toBe("up failed: container bigdata-m2-minio could not start: a host port it publishes (30020, 30021) is in use; free it or set lab:hostPortBase to another range");
+  it("reduces a Pulumi failure to its first error line, without the bridged provider's wrapping", () => {
+    const err = pulumiFailure(
+      "up",
+      new Error("stderr: \nerror: sdk-v2/provider2.go:520: sdk.helper_schema: Unable to start container: Error response from daemon: Bind for 127.0.0.1:30020 failed: port is already allocated: provider=docker@5.2.0\nerror: update failed"),
+    );
+    expect(err.message).toBe(
+      "up failed: a port the lab publishes is in use (Unable to start container: Error response from daemon: Bind for 127.0.0.1:30020 failed: port is already allocated); stop what holds it (labctl down) or set lab:hostPortBase to another range",
+    );
+    expect(err.exitCode).toBe(3);
+  });
+
+  it("names the image command when a lab image is missing", () => {
+    const err = pulumiFailure("up", new Error("error: sdk-v2/provider2.go:520: sdk.helper_schema: Unable to pull image bigdata-labs/spark:4.2.0-r1: pull access denied: provider=docker@5.2.0"));
+    expect(err.message).toMatch(/^up failed: a lab image is missing \(Unable to pull image bigdata-labs\/spark:4\.2\.0-r1: pull access denied\); build it with npm run images$/);
     expect(err.exitCode).toBe(3);
   });
 

@@ -44,9 +44,18 @@ export function pulumiFailure(what: string, err: unknown): UserError {
   const text = String((err as Error)?.message ?? err);
   const lines = text.split("\n").map((l) => l.trim());
   const first = lines.find((l) => /^error:/.test(l) && !/update failed|preview failed/.test(l)) ?? lines.find((l) => /error/i.test(l)) ?? lines[0] ?? "";
-  const reason = first.replace(/^error:\s*/, "").replace(/^Error:\s*/, "");
+  // The bridged Docker provider wraps its errors: keep the message only.
+  const reason = first
+    .replace(/^error:\s*/, "")
+    .replace(/^Error:\s*/, "")
+    .replace(/sdk-v2\/provider2\.go:\d+: sdk\.helper_schema: /, "")
+    .replace(/: provider=docker@[\d.]+$/, "");
   if (/Docker engine is not reachable/.test(text)) return new UserError(`${what} failed: Docker is not running; start it (or run npm run toolchain) and retry`, EXIT.environment);
-  if (/is in use; free it/.test(text)) return new UserError(`${what} failed: ${reason}`, EXIT.environment);
-  if (/could not be pulled/.test(text)) return new UserError(`${what} failed: ${reason}`, EXIT.environment);
+  if (/is in use; free it|port is already allocated|address already in use/.test(text)) {
+    return new UserError(`${what} failed: a port the lab publishes is in use (${reason}); stop what holds it (labctl down) or set lab:hostPortBase to another range`, EXIT.environment);
+  }
+  if (/could not be pulled|Unable to pull image|pull access denied/.test(text)) {
+    return new UserError(`${what} failed: a lab image is missing (${reason}); build it with npm run images`, EXIT.environment);
+  }
   return new UserError(`${what} failed: ${reason}`, EXIT.failed);
 }

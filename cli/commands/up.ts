@@ -4,6 +4,7 @@ import { openLabStack } from "../automation";
 import { labSettings, validateSettings } from "../lab-args";
 import { ProgressView } from "../progress";
 import { recordedKube } from "../stack-lab";
+import { legacyDockerLab, unreadyContainers } from "../docker-host";
 import { Io, pulumiFailure, renderEndpoints } from "./shared";
 import { preflight } from "./preflight";
 import { EXIT, UserError } from "../errors";
@@ -30,12 +31,22 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
   const mod = MODULES[opts.module];
   if (!opts.json) io.out(`Standing up module ${mod.id} (${mod.slug}) on ${opts.target}: ${Object.keys(mod.services).join(", ")}`);
   const stack = await openLabStack({ module: opts.module, target: opts.target, config: kube ? { kubernetes: kube } : {} });
+  if (opts.target === "docker") {
+    // A lab of an earlier labctl (dynamic providers) cannot be taken over by the Docker provider.
+    const legacy = legacyDockerLab((await stack.exportStack()).deployment?.resources ?? [], opts.module);
+    if (legacy) throw new UserError(legacy, EXIT.usage);
+  }
   const progress = new ProgressView((l) => (opts.json ? undefined : io.out(l)));
   const t0 = Date.now();
   let result;
   try {
     result = await stack.up({ onEvent: (e) => progress.onEvent(e) });
   } catch (err) {
+    // The provider only says a container did not become healthy: show why.
+    if (opts.target === "docker") {
+      const why = await unreadyContainers(cfg.name).catch(() => "");
+      if (why) io.err(why);
+    }
     throw pulumiFailure("up", err);
   }
   const labs = result.outputs["labs"]?.value as Record<string, unknown>;
