@@ -12,7 +12,7 @@
  * Prints `attacks: N attempts, 0 succeeded`, `control: N attempts, N succeeded`
  * and ends with `N passed, N failed`.
  */
-import { ChildProcess, execFile, spawn, spawnSync } from "child_process";
+import { ChildProcess, execFile, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -29,9 +29,9 @@ import { openStackLab } from "../../lab-workloads/common/lab";
 import { LabS3 } from "../../lab-workloads/common/s3";
 import { apiAttacks, Attempt } from "./class/api-attacks";
 import { runCell } from "./class/jupyter";
+import { labctl, log, REPO, sh, Tally } from "./harness";
 
 const run = promisify(execFile);
-const REPO = path.join(__dirname, "..", "..");
 const NODE = path.join(REPO, "scripts", "kube", "node.sh");
 const CLASS = "e2e";
 const MODULE = 2;
@@ -42,22 +42,9 @@ const STUDENTS = [
 ];
 const lab = (s: string) => `${CLASS}-${s}`;
 
-let passed = 0;
-let failed = 0;
-const log = (m: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
-function check(name: string, ok: boolean, detail: string): boolean {
-  if (ok) passed++;
-  else failed++;
-  log(`  ${ok ? "PASS" : "FAIL"} ${name}: ${detail}`);
-  return ok;
-}
+const tally = new Tally();
+const check = (name: string, ok: boolean, detail: string) => tally.check(name, ok, detail);
 const secs = (t0: number) => ((Date.now() - t0) / 1000).toFixed(1);
-
-function labctl(args: string[], timeoutSeconds = 1200): { code: number; out: string; err: string; seconds: number } {
-  const t0 = Date.now();
-  const r = spawnSync(path.join(REPO, "scripts", "labctl"), args, { cwd: REPO, encoding: "utf8", timeout: timeoutSeconds * 1000, maxBuffer: 64 * 1024 * 1024 });
-  return { code: r.status ?? -1, out: r.stdout ?? "", err: r.stderr ?? "", seconds: (Date.now() - t0) / 1000 };
-}
 
 /** Starts the project's node and loads the module's images, as the Kubernetes end-to-end does. */
 async function prepareNode(images: string[]): Promise<void> {
@@ -89,7 +76,7 @@ async function badRosters(kc: KubeConfig, dir: string): Promise<void> {
     ["class that does not exist", ["class", "handout", "--class", "nosuch", "--out", path.join(dir, "x")], /^labctl: no class "nosuch" in this checkout/],
   ];
   for (const [what, args, want] of cases) {
-    const r = labctl(args, 120);
+    const r = labctl(args, { timeoutSeconds: 120 });
     const lines = r.err.trim().split("\n").filter(Boolean);
     check(`refused: ${what}`, r.code === 2 && lines.length === 1 && want.test(lines[0] ?? ""), `exit ${r.code}: ${lines.join(" | ").slice(0, 200)}`);
   }
@@ -231,7 +218,7 @@ async function classCheck(dir: string): Promise<void> {
   if (!wrong.includes("c + 1")) throw new Error("could not make bob's wrong word count");
   fs.writeFileSync(path.join(solutions, "bob", "wordcount.py"), wrong);
   const out = path.join(dir, "grades");
-  const r = labctl(["class", "check", "--class", CLASS, "--solutions", solutions, "--unsubmitted", "reference", "--seed", "42", "--parallel", "2", "--out", out], 1800);
+  const r = labctl(["class", "check", "--class", CLASS, "--solutions", solutions, "--unsubmitted", "reference", "--seed", "42", "--parallel", "2", "--out", out], { timeoutSeconds: 1800 });
   const summary = /class check: (\d+)\/(\d+) students passed/.exec(r.out);
   log(`  ${summary?.[0] ?? "no summary line"} [${r.seconds.toFixed(1)} s]`);
   if (!summary) log(`  class check printed:\n${r.out.slice(-1500)}\n  and on stderr:\n${r.err.slice(-3000)}`);
@@ -248,9 +235,9 @@ async function classCheck(dir: string): Promise<void> {
   const canvas = fs.existsSync(path.join(out, "canvas.csv")) ? fs.readFileSync(path.join(out, "canvas.csv"), "utf8") : "";
   const feedback = fs.existsSync(path.join(out, "feedback", "bob.md")) ? fs.readFileSync(path.join(out, "feedback", "bob.md"), "utf8") : "";
   check("gradebook: Canvas CSV and bob's feedback name the failure", /Points Possible/.test(canvas) && /bob/.test(canvas) && /word count/i.test(feedback), `canvas ${canvas.split("\n").length - 1} lines; feedback: ${feedback.split("\n").find((l) => /word count/i.test(l))?.slice(0, 100) ?? "(none)"}`);
-  const unknown = labctl(["class", "reset", "--class", CLASS, "--student", "nosuch"], 120);
+  const unknown = labctl(["class", "reset", "--class", CLASS, "--student", "nosuch"], { timeoutSeconds: 120 });
   check("class reset of an unknown student: one line, nothing changed", unknown.code === 2 && unknown.err.trim().split("\n").length === 1, unknown.err.trim());
-  const reset = labctl(["class", "reset", "--class", CLASS, "--student", "alice"], 600);
+  const reset = labctl(["class", "reset", "--class", CLASS, "--student", "alice"], { timeoutSeconds: 600 });
   check("class reset --student alice", reset.code === 0, `${reset.seconds.toFixed(1)} s: ${(reset.code === 0 ? reset.out : reset.err).trim().split("\n").pop()}`);
 }
 
@@ -269,15 +256,15 @@ async function staffAccess(stood: StoodUp, admin: KubeConfig, someLab: string): 
   );
   const secret = await core.readNamespacedSecret({ namespace: someLab, name: "workspace-credentials" }).then(() => "read", (e: { code?: number }) => String(e.code ?? "error"));
   check("staff reach nothing outside the class, and no secret", outside.every((o) => o.endsWith("403")) && secret === "403", `${outside.join(", ")}; secret in ${someLab}: ${secret}`);
-  const r = spawnSync(path.join(REPO, "scripts", "labctl"), ["class", "connect", STUDENTS[1]!.name, "--class", CLASS, "--json"], { cwd: REPO, encoding: "utf8", timeout: 30_000, killSignal: "SIGTERM" });
-  const first = (r.stdout ?? "").split("\n")[0] ?? "";
+  const r = sh(path.join(REPO, "scripts", "labctl"), ["class", "connect", STUDENTS[1]!.name, "--class", CLASS, "--json"], { timeoutSeconds: 30, killSignal: "SIGTERM" });
+  const first = r.out.split("\n")[0] ?? "";
   let info: { lab?: string; token?: string } = {};
   try {
     info = JSON.parse(first) as typeof info;
   } catch {
     /* reported below */
   }
-  check("labctl class connect STUDENT", info.lab === someLab && !!info.token, info.lab ? `forwarded ${info.lab} with its token` : `${(r.stderr ?? "").trim().split("\n").pop() ?? ""}`.slice(0, 160));
+  check("labctl class connect STUDENT", info.lab === someLab && !!info.token, info.lab ? `forwarded ${info.lab} with its token` : `${r.err.trim().split("\n").pop() ?? ""}`.slice(0, 160));
 }
 
 /** A lab put to sleep frees its memory and wakes with its data: an S3 object and a notebook file. */
@@ -395,7 +382,4 @@ async function main(): Promise<void> {
 
 main()
   .catch((err: unknown) => check("class end-to-end", false, String((err as Error)?.stack ?? err).split("\n").slice(0, 3).join(" | ")))
-  .finally(() => {
-    process.stdout.write(`${passed} passed, ${failed} failed\n`);
-    process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
-  });
+  .finally(() => tally.finish());

@@ -7,34 +7,14 @@
  *
  * Ends with `N passed, N failed`.
  */
-import { spawnSync } from "child_process";
-import * as path from "path";
 import { dockerLeftovers } from "../../cli/docker-host";
 import { openLab } from "../../lab-workloads/common/lab";
 import { LabS3 } from "../../lab-workloads/common/s3";
+import { labctl, log, Tally } from "./harness";
 
-const REPO = path.join(__dirname, "..", "..");
 const LAB = "bigdata-m2";
-let passed = 0;
-let failed = 0;
-
-function log(msg: string): void {
-  process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${msg}\n`);
-}
-
-function check(name: string, ok: boolean, detail: string): boolean {
-  if (ok) passed++;
-  else failed++;
-  log(`  ${ok ? "PASS" : "FAIL"} ${name}: ${detail}`);
-  return ok;
-}
-
-/** Runs labctl in its own process; returns exit code, stdout, stderr, seconds. */
-function labctl(args: string[], timeoutSeconds = 900): { code: number; out: string; err: string; seconds: number } {
-  const t0 = Date.now();
-  const r = spawnSync(path.join(REPO, "scripts", "labctl"), args, { cwd: REPO, encoding: "utf8", timeout: timeoutSeconds * 1000, maxBuffer: 64 * 1024 * 1024 });
-  return { code: r.status ?? -1, out: r.stdout ?? "", err: r.stderr ?? "", seconds: (Date.now() - t0) / 1000 };
-}
+const tally = new Tally();
+const check = (name: string, ok: boolean, detail: string) => tally.check(name, ok, detail);
 
 async function nothingOfTheLab(): Promise<number> {
   const left = await dockerLeftovers(LAB);
@@ -53,7 +33,7 @@ async function badArguments(): Promise<void> {
     [["up", "2", "--colour"], 2, /^labctl: .*--colour/],
   ];
   for (const [args, code, pattern] of cases) {
-    const r = labctl(args, 120);
+    const r = labctl(args, { timeoutSeconds: 120 });
     const lines = r.err.trim().split("\n").filter(Boolean);
     check(`labctl ${args.join(" ")}`, r.code === code && lines.length === 1 && pattern.test(lines[0] ?? "") && !/\n\s+at /.test(r.err), `exit ${r.code}, stderr: ${lines[0] ?? "(none)"}${lines.length > 1 ? ` (+${lines.length - 1} lines)` : ""}`);
   }
@@ -70,7 +50,7 @@ async function lifecycle(): Promise<void> {
   const summary = chk.out.match(/^(\d+) passed, (\d+) failed$/m);
   check("labctl check 2", chk.code === 0 && summary !== null && summary[2] === "0", `exit ${chk.code} in ${chk.seconds.toFixed(1)} s; ${summary?.[0] ?? chk.err.trim().split("\n").pop()}`);
 
-  const st = labctl(["status", "--json"], 300);
+  const st = labctl(["status", "--json"], { timeoutSeconds: 300 });
   let healthy = false;
   let detail = `exit ${st.code}`;
   try {
@@ -85,7 +65,7 @@ async function lifecycle(): Promise<void> {
   const lab = await openLab(2, "docker");
   const s3 = new LabS3(lab);
   const outputsBefore = (await s3.list("outputs", "m2/")).length;
-  const rs = labctl(["reset", "2"], 300);
+  const rs = labctl(["reset", "2"], { timeoutSeconds: 300 });
   const outputsAfter = (await s3.list("outputs", "m2/")).length;
   const datasets = (await s3.list("datasets", "m2/")).map((o) => o.key).sort();
   check("labctl reset 2", rs.code === 0 && outputsBefore > 0 && outputsAfter === 0 && datasets.join(",") === "m2/start/sales/sales.csv,m2/start/text/words.txt",
@@ -101,12 +81,12 @@ async function lifecycle(): Promise<void> {
 async function main(): Promise<void> {
   await badArguments();
   await lifecycle();
-  process.stdout.write(`${passed} passed, ${failed} failed\n`);
-  process.exitCode = failed === 0 ? 0 : 1;
+  tally.finish();
 }
 
 main().catch((err: unknown) => {
   process.stderr.write(`labctl e2e: ${(err as Error).message}\n`);
-  process.stdout.write(`${passed} passed, ${failed + 1} failed\n`);
+  tally.failed++;
+  tally.finish();
   process.exitCode = 1;
 });

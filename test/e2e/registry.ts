@@ -27,8 +27,8 @@ import { labProbes } from "../../components/lab/probes";
 import { moduleImages } from "../../components/lab/modules";
 import { loadImageManifest } from "../../stacks/config";
 import { dockerHost } from "./hosts";
+import { labctl, log, REPO, sh, Tally } from "./harness";
 
-const REPO = path.join(__dirname, "..", "..");
 const REGISTRY = "127.0.0.1:5000";
 const PREFIX = "labs";
 const SCRATCH = "bundle-test";
@@ -36,25 +36,8 @@ const KUBE_LAB = "registry-m1";
 const DOCKER_LAB = "bundle-m1";
 const manifest = loadImageManifest();
 const images = moduleImages(1).map((name) => ({ name, tag: manifest.images[name as keyof typeof manifest.images].tag }));
-let passed = 0;
-let failed = 0;
-
-function log(msg: string): void {
-  process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${msg}\n`);
-}
-function check(name: string, ok: boolean, detail: string): boolean {
-  if (ok) passed++;
-  else failed++;
-  log(`  ${ok ? "PASS" : "FAIL"} ${name}: ${detail}`);
-  return ok;
-}
-/** A command in its own process: exit code, stdout, stderr, seconds. */
-function sh(cmd: string, args: readonly string[], opts: { timeout?: number; env?: NodeJS.ProcessEnv } = {}): { code: number; out: string; err: string; seconds: number } {
-  const t0 = Date.now();
-  const r = spawnSync(cmd, args, { cwd: REPO, encoding: "utf8", timeout: (opts.timeout ?? 900) * 1000, maxBuffer: 256 * 1024 * 1024, env: opts.env ?? process.env });
-  return { code: r.status ?? -1, out: r.stdout ?? "", err: r.stderr ?? "", seconds: (Date.now() - t0) / 1000 };
-}
-const labctl = (args: string[], opts: { timeout?: number; env?: NodeJS.ProcessEnv } = {}) => sh(path.join(REPO, "scripts", "labctl"), args, opts);
+const tally = new Tally();
+const check = (name: string, ok: boolean, detail: string) => tally.check(name, ok, detail);
 const firstLine = (s: string) => s.trim().split("\n")[0] ?? "";
 const dockerId = (ref: string) => sh("docker", ["image", "inspect", "--format", "{{.Id}}", ref]).out.trim();
 async function registryGet(p: string, accept?: string): Promise<{ status: number; digest: string | null; body: string }> {
@@ -66,7 +49,7 @@ const MANIFEST_TYPES = "application/vnd.docker.distribution.manifest.v2+json, ap
 async function registryAndPush(): Promise<Map<string, { digest: string; id: string }>> {
   const pushed = new Map<string, { digest: string; id: string }>();
   log("local registry: build (cached) and start");
-  const build = sh("bash", ["scripts/registry/build.sh"], { timeout: 3600 });
+  const build = sh("bash", ["scripts/registry/build.sh"], { timeoutSeconds: 3600 });
   check("registry image built or reused", build.code === 0, `${build.out.trim().split("\n").join("; ")} [${build.seconds.toFixed(1)} s]${build.code ? ` ${build.err.trim()}` : ""}`);
   // From an empty registry, so the catalogue shows what this run pushed and nothing else.
   sh("bash", ["scripts/registry/run.sh", "reset"]);
@@ -86,7 +69,7 @@ async function registryAndPush(): Promise<Map<string, { digest: string; id: stri
     ["not a registry host", ["--registry", "labs"], 2, /^labctl: --registry labs: "labs" would be read by Docker as a Docker Hub namespace/],
   ];
   for (const [what, args, code, pattern] of cases) {
-    const r = labctl(["images", "push", ...args, "--module", "1"], { timeout: 120, env: { ...process.env, DOCKER_CONFIG: emptyDockerConfig } });
+    const r = labctl(["images", "push", ...args, "--module", "1"], { timeoutSeconds: 120, env: { ...process.env, DOCKER_CONFIG: emptyDockerConfig } });
     const lines = r.err.trim().split("\n").filter(Boolean);
     check(`push: ${what}`, r.code === code && lines.length === 1 && pattern.test(lines[0] ?? "") && r.out.trim() === "", `exit ${r.code} in ${r.seconds.toFixed(1)} s: ${lines[0] ?? "(no stderr)"}${lines.length > 1 ? ` (+${lines.length - 1} lines)` : ""}`);
   }
@@ -95,7 +78,7 @@ async function registryAndPush(): Promise<Map<string, { digest: string; id: stri
   check("nothing pushed by the bad inputs", (JSON.parse(empty.body) as { repositories: string[] }).repositories.length === 0, `catalogue before the push: ${empty.body.trim()}`);
 
   log(`labctl images push --registry ${REGISTRY}/${PREFIX} --module 1`);
-  const r = labctl(["images", "push", "--registry", `${REGISTRY}/${PREFIX}`, "--module", "1"], { timeout: 3600 });
+  const r = labctl(["images", "push", "--registry", `${REGISTRY}/${PREFIX}`, "--module", "1"], { timeoutSeconds: 3600 });
   for (const l of r.out.trim().split("\n")) log(`  ${l}`);
   const lines = r.out.trim().split("\n");
   for (const l of lines) {
@@ -123,7 +106,7 @@ const CTR = ["--address", "/run/bigdata-labs-kube/containerd.sock", "--namespace
 
 async function kubeLabFromRegistry(pushed: Map<string, { digest: string; id: string }>): Promise<void> {
   log(`module 1 on the project's Kubernetes node, images from ${REGISTRY}/${PREFIX}`);
-  const start = sh("bash", [NODE_SH, "start"], { timeout: 900 });
+  const start = sh("bash", [NODE_SH, "start"], { timeoutSeconds: 900 });
   if (!check("kube node running", start.code === 0, `${firstLine(start.out.trim().split("\n").pop() ?? "")}${start.code ? ` ${start.err.trim().split("\n").pop()}` : ""} [${start.seconds.toFixed(1)} s]`)) return;
   process.env["KUBECONFIG"] = sh("bash", [NODE_SH, "kubeconfig"]).out.trim();
   process.env["PATH"] = `${path.join(path.dirname(process.env["KUBECONFIG"]), "bin")}${path.delimiter}${process.env["PATH"] ?? ""}`;
@@ -205,13 +188,13 @@ async function bundleRoundTrip(): Promise<void> {
   for (const i of images) sh("docker", ["tag", `bigdata-labs/${i.name}:${i.tag}`, `${SCRATCH}/${i.name}:${i.tag}`]);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labs-bundle-"));
   const file = path.join(dir, "m1.tar");
-  const save = labctl(["images", "save", "--module", "1", "--registry", SCRATCH, "--out", file], { timeout: 3600 });
+  const save = labctl(["images", "save", "--module", "1", "--registry", SCRATCH, "--out", file], { timeoutSeconds: 3600 });
   const size = fs.existsSync(file) ? fs.statSync(file).size : 0;
   check("images save", save.code === 0 && size > 0, `exit ${save.code} in ${save.seconds.toFixed(1)} s, ${(size / 1e9).toFixed(2)} GB${save.code ? `: ${firstLine(save.err)}` : ""}`);
   const rmi = sh("docker", ["rmi", ...images.map((i) => `${SCRATCH}/${i.name}:${i.tag}`)]);
   const gone = images.every((i) => dockerId(`${SCRATCH}/${i.name}:${i.tag}`) === "");
   check("scratch tags removed from Docker", rmi.code === 0 && gone, `${rmi.out.trim().split("\n").length} lines from docker rmi`);
-  const load = labctl(["images", "load", file], { timeout: 3600 });
+  const load = labctl(["images", "load", file], { timeoutSeconds: 3600 });
   for (const l of load.out.trim().split("\n")) log(`  ${l}`);
   const back = images.every((i) => dockerId(`${SCRATCH}/${i.name}:${i.tag}`) === ids.get(i.name));
   check("images load: same IDs back", load.code === 0 && back, `exit ${load.code} in ${load.seconds.toFixed(1)} s${load.code ? `: ${firstLine(load.err)}` : ""}`);
@@ -277,12 +260,12 @@ async function main(): Promise<void> {
     else check("module 1's images in the registry", false, `${pushed.size} of ${images.length}: run with --parts push first`);
   }
   if (parts.has("bundle")) await bundleRoundTrip();
-  process.stdout.write(`${passed} passed, ${failed} failed\n`);
-  process.exitCode = failed === 0 ? 0 : 1;
+  tally.finish();
 }
 
 main().catch((err) => {
   process.stderr.write(`e2e registry: ${(err as Error).message}\n`);
-  process.stdout.write(`${passed} passed, ${failed + 1} failed\n`);
+  tally.failed++;
+  tally.finish();
   process.exitCode = 1;
 });
