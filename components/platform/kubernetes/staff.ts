@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterEndpoint, studentKubeconfig } from "./access";
+import { ACCESS_LABELS, ClusterEndpoint, renderAccountKubeconfig } from "./access";
 import { podSecurityLabels } from "./isolation";
 
 /** The class's own namespace (course staff, class services): `staff-<class>`. */
@@ -24,7 +24,6 @@ export const INSTRUCTOR_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
   { apiGroups: ["batch"], resources: ["jobs"], verbs: ["get", "list", "watch"] },
 ];
 
-const LABELS = { "app.kubernetes.io/part-of": "bigdata-labs", "app.kubernetes.io/managed-by": "pulumi" };
 
 /** Arguments of {@link ClassStaff}. */
 export interface ClassStaffArgs {
@@ -51,36 +50,18 @@ export class ClassStaff extends pulumi.ComponentResource {
     const parent = { parent: this };
     const ns = new k8s.core.v1.Namespace(
       `${name}-namespace`,
-      { metadata: { name: staffNamespace(args.className), labels: { ...LABELS, "bigdata-labs.io/class": args.className, "bigdata-labs.io/role": "staff", ...podSecurityLabels() } } },
+      { metadata: { name: staffNamespace(args.className), labels: { ...ACCESS_LABELS, "bigdata-labs.io/class": args.className, "bigdata-labs.io/role": "staff", ...podSecurityLabels() } } },
       parent,
     );
     this.namespace = ns.metadata.name;
-    const account = new k8s.core.v1.ServiceAccount(`${name}-instructor`, { metadata: { name: INSTRUCTOR_ACCOUNT, namespace: this.namespace, labels: LABELS }, automountServiceAccountToken: false }, parent);
-    const token = new k8s.core.v1.Secret(
-      `${name}-instructor-token`,
-      {
-        metadata: {
-          name: `${INSTRUCTOR_ACCOUNT}-token`,
-          namespace: this.namespace,
-          labels: LABELS,
-          annotations: { "kubernetes.io/service-account.name": INSTRUCTOR_ACCOUNT, "pulumi.com/waitFor": "jsonpath={.data.token}" },
-        },
-        type: "kubernetes.io/service-account-token",
-      },
-      { ...parent, dependsOn: [account] },
-    );
-    this.kubeconfig = pulumi.secret(
-      pulumi.all([args.cluster.server, args.cluster.caData, token.data, this.namespace]).apply(([server, caData, data, namespace]) =>
-        studentKubeconfig({ lab: namespace, server, caData, token: Buffer.from(data?.["token"] ?? "", "base64").toString("utf8") }),
-      ),
-    );
+    this.kubeconfig = renderAccountKubeconfig(name, INSTRUCTOR_ACCOUNT, this.namespace, args.cluster, this).kubeconfig;
     this.registerOutputs({ namespace: this.namespace, kubeconfig: this.kubeconfig });
   }
 }
 
 /** The instructor's Role and RoleBinding in one lab namespace. */
 export function renderInstructorAccess(lab: string, namespace: pulumi.Input<string>, className: string, parent: pulumi.Resource): void {
-  const meta = { name: INSTRUCTOR_ACCOUNT, namespace, labels: LABELS };
+  const meta = { name: INSTRUCTOR_ACCOUNT, namespace, labels: ACCESS_LABELS };
   const role = new k8s.rbac.v1.Role(`${lab}-instructor`, { metadata: meta, rules: INSTRUCTOR_RULES }, { parent });
   new k8s.rbac.v1.RoleBinding(
     `${lab}-instructor`,
