@@ -83,3 +83,20 @@ export async function connectLab(kc: KubeConfig, namespace: string, opts: Connec
     },
   };
 }
+
+/** The connection's URLs for a terminal, one per line: JupyterLab (with its token) first. */
+export function connectionLines(conn: LabConnection): string[] {
+  return [
+    ...(conn.jupyterUrl ? [`  JupyterLab             ${conn.jupyterUrl}`] : []),
+    ...conn.uis.filter((u) => u.name !== "workspace.http").map((ui) => `  ${ui.name.padEnd(22)} ${ui.url}`),
+    "Forwarding on 127.0.0.1 only; press Ctrl-C to stop.",
+  ];
+}
+
+/** Resolves on Ctrl-C or SIGTERM: how long a connection stays open. */
+export function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+}

@@ -1,6 +1,6 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { openClass, studentLab } from "../class/stacks";
-import { connectLab } from "../lab-connect";
+import { connectionLines, connectLab, untilSignal } from "../lab-connect";
 import { EXIT, UserError } from "../errors";
 import { Io } from "./shared";
 
@@ -32,14 +32,9 @@ export async function classConnect(opts: ClassConnectOptions, io: Io): Promise<n
   if (opts.json) io.out(JSON.stringify({ lab, jupyter: conn.jupyterUrl, token: conn.token, uis: conn.uis }));
   else {
     io.out(`Connected to ${opts.student}'s lab ${lab} as course staff.`);
-    if (conn.jupyterUrl) io.out(`  JupyterLab             ${conn.jupyterUrl}`);
-    for (const ui of conn.uis.filter((u) => u.name !== "workspace.http")) io.out(`  ${ui.name.padEnd(22)} ${ui.url}`);
-    io.out("Forwarding on 127.0.0.1 only; press Ctrl-C to stop.");
+    for (const l of connectionLines(conn)) io.out(l);
   }
-  await (opts.until ?? new Promise<void>((resolve) => {
-    process.once("SIGINT", () => resolve());
-    process.once("SIGTERM", () => resolve());
-  }));
+  await (opts.until ?? untilSignal());
   await conn.close();
   return EXIT.ok;
 }

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import { contextNamespace, loadKubeConfig, apiStatus } from "../kube-client";
-import { connectLab, LabConnection } from "../lab-connect";
+import { connectionLines, connectLab, LabConnection, untilSignal } from "../lab-connect";
 import { EXIT, UserError } from "../errors";
 import { Io } from "./shared";
 
@@ -17,14 +17,6 @@ export interface ConnectCommandOptions {
   readonly json: boolean;
   /** Resolves when the command should stop forwarding. @default SIGINT or SIGTERM */
   readonly until?: Promise<void>;
-}
-
-/** Stops on Ctrl-C or SIGTERM. */
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once("SIGINT", () => resolve());
-    process.once("SIGTERM", () => resolve());
-  });
 }
 
 /**
@@ -54,9 +46,7 @@ export async function connect(opts: ConnectCommandOptions, io: Io): Promise<numb
     io.out(JSON.stringify({ lab: namespace, jupyter: conn.jupyterUrl, token: conn.token, uis: conn.uis }));
   } else {
     io.out(`Connected to lab ${namespace}.`);
-    if (conn.jupyterUrl) io.out(`  JupyterLab             ${conn.jupyterUrl}`);
-    for (const ui of conn.uis.filter((u) => u.name !== "workspace.http")) io.out(`  ${ui.name.padEnd(22)} ${ui.url}`);
-    io.out("Forwarding on 127.0.0.1 only; press Ctrl-C to stop.");
+    for (const l of connectionLines(conn)) io.out(l);
   }
   await (opts.until ?? untilSignal());
   await conn.close();
