@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { EMAIL, MAX_STUDENT_NAME } from "../../components/config/schema";
 import { LabConfigError } from "../../components/core/errors";
 import { requireDnsLabel } from "../../components/core/names";
 import { UserError } from "../errors";
@@ -11,9 +12,6 @@ export interface RosterEntry {
   readonly email?: string;
 }
 
-const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
-/** Longest student name: the lab name `<class>-<student>` must stay a namespace name. */
-export const MAX_STUDENT_NAME = 20;
 
 /**
  * Parses a roster: one student per line, `name[,email]`; blank lines and

@@ -6,6 +6,7 @@
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { labWorkspace, selectLabStack } from "../automation";
 import { EXIT, UserError } from "../errors";
+import { labInstances } from "../../components/config/schema";
 import { readStack, StoodUp } from "../stack-lab";
 
 /** The stack name of class `name`. */
@@ -32,6 +33,11 @@ export async function openClass(name: string | undefined): Promise<StoodUp> {
   const stood = await readStack(await selectLabStack(classStackName(chosen)));
   if (stood.cfg.students.length === 0) throw new UserError(`stack ${classStackName(chosen)} is not a class (it has no students)`, EXIT.usage);
   return stood;
+}
+
+/** The labs a command acts on: one student's, or every lab of the class. */
+export function labsOf(stood: StoodUp, student: string | undefined): string[] {
+  return student ? [studentLab(stood, student)] : labInstances(stood.cfg).map((l) => l.name);
 }
 
 /** The lab of `student` in a class; an unknown student is one line. */

@@ -1,5 +1,4 @@
-import { labInstances } from "../../components/config/schema";
-import { openClass, studentLab } from "../class/stacks";
+import { labsOf, openClass } from "../class/stacks";
 import { markAsleep, scaleLab, waitLab } from "../class/scale";
 import { loadKubeConfig } from "../kube-client";
 import { EXIT, UserError } from "../errors";
@@ -20,7 +19,7 @@ export interface SleepOptions {
  */
 export async function classSleep(opts: SleepOptions, io: Io): Promise<number> {
   const stood = await openClass(opts.className);
-  const labs = opts.student ? [studentLab(stood, opts.student)] : labInstances(stood.cfg).map((l) => l.name);
+  const labs = labsOf(stood, opts.student);
   const kc = loadKubeConfig(stood.kube ?? {});
   const t0 = Date.now();
   const report: { lab: string; scaled: number; asleep: boolean }[] = [];

@@ -1,5 +1,4 @@
-import { labInstances } from "../../components/config/schema";
-import { openClass, studentLab } from "../class/stacks";
+import { labsOf, openClass } from "../class/stacks";
 import { markAsleep, scaleLab, waitLab } from "../class/scale";
 import { loadKubeConfig } from "../kube-client";
 import { planOfLab } from "../stack-lab";
@@ -17,7 +16,7 @@ export interface WakeOptions {
 /** Wakes labs: every workload back to the replicas the class was stood up with, and waits until they are ready. */
 export async function classWake(opts: WakeOptions, io: Io): Promise<number> {
   const stood = await openClass(opts.className);
-  const labs = opts.student ? [studentLab(stood, opts.student)] : labInstances(stood.cfg).map((l) => l.name);
+  const labs = labsOf(stood, opts.student);
   const kc = loadKubeConfig(stood.kube ?? {});
   const t0 = Date.now();
   const report: { lab: string; scaled: number; ready: boolean; seconds: number }[] = [];

@@ -87,7 +87,10 @@ export interface ImageManifest {
   readonly images: Readonly<Record<keyof ImageSet, { readonly tag: string }>>;
 }
 
-const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
+/** An e-mail address as rosters and `lab:students` give it (no spaces or commas). */
+export const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
+/** Longest student name: the lab name `<class>-<student>` must stay a namespace name. */
+export const MAX_STUDENT_NAME = 20;
 const memory = z.union([z.string(), z.number()]);
 const int = z.number();
 const services = z
@@ -185,9 +188,9 @@ export function parseLabConfig(raw: Readonly<Record<string, unknown>>, manifest:
   if (!Array.isArray(studentsRaw)) throw new LabConfigError("lab:students", "must be a list of names", "Write it as a YAML list, e.g. [alice, bob]");
   const studentEmails: Record<string, string> = {};
   const students = studentsRaw.map((s, i) => {
-    if (typeof s !== "object" || s === null) return requireDnsLabel(`lab:students[${i}]`, s, 20);
+    if (typeof s !== "object" || s === null) return requireDnsLabel(`lab:students[${i}]`, s, MAX_STUDENT_NAME);
     const entry = s as { name?: unknown; email?: unknown };
-    const name = requireDnsLabel(`lab:students[${i}].name`, entry.name, 20);
+    const name = requireDnsLabel(`lab:students[${i}].name`, entry.name, MAX_STUDENT_NAME);
     if (entry.email !== undefined) {
       if (typeof entry.email !== "string" || !EMAIL.test(entry.email)) {
         throw new LabConfigError(`lab:students[${i}].email`, `${JSON.stringify(entry.email)} is not an e-mail address`, "Write it as name@example.org, or leave it out");
