@@ -1,4 +1,4 @@
-import { LabConfig, parseLabConfig, Target } from "../components/config/schema";
+import { LabConfig, labContext, parseLabConfig, Target } from "../components/config/schema";
 import { isLabConfigError } from "../components/core/errors";
 import { findModule, ModuleId, MODULES } from "../components/lab/modules";
 import { LabPlan, planLab } from "../components/lab/plan";
@@ -49,6 +49,6 @@ export function validateSettings(settings: Record<string, unknown>): LabConfig {
  */
 export function planModuleLab(module: ModuleId, target: Target, name?: string): LabPlan {
   const cfg = validateSettings(labSettings(module, target));
-  const context = { images: cfg.images, fieldPrefix: "lab:services", ...(cfg.hostPortBase !== undefined ? { hostPortBase: cfg.hostPortBase } : {}) };
+  const context = labContext(cfg, cfg.hostPortBase);
   return planLab({ name: name ?? cfg.name, module, context });
 }

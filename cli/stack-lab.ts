@@ -6,7 +6,7 @@
  */
 import * as path from "path";
 import { Stack } from "@pulumi/pulumi/automation";
-import { LabConfig, labInstances, parseLabConfig } from "../components/config/schema";
+import { LabConfig, labContext, labInstances, parseLabConfig } from "../components/config/schema";
 import { LabCredentials } from "../components/lab/lab";
 import { LabPlan, planLab } from "../components/lab/plan";
 import { checkKubeconfig, loadImageManifest, rawLabValues } from "../stacks/config";
@@ -84,7 +84,7 @@ export function planOfLab(cfg: LabConfig, lab: string, hostPortBase?: number): L
   return planLab({
     name: lab,
     module: cfg.module,
-    context: { images: cfg.images, fieldPrefix: "lab:services", ...(base !== undefined ? { hostPortBase: base } : {}) },
+    context: labContext(cfg, base),
     services: cfg.services,
     withoutWorkspace: !cfg.workspace,
   });

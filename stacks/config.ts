@@ -4,7 +4,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { checkCluster, ClusterCheckError, clusterEndpointOf } from "../components/platform/kubernetes/cluster-check";
-import { CONFIG_KEYS, ImageManifest, LabConfig, labInstances, parseLabConfig } from "../components/config/schema";
+import { CONFIG_KEYS, ImageManifest, LabConfig, labContext, labInstances, parseLabConfig } from "../components/config/schema";
 import { formatBytes } from "../components/core/units";
 import { planLab } from "../components/lab/plan";
 import { LabConfigError } from "../components/core/errors";
@@ -112,13 +112,15 @@ export async function verifyCluster(cfg: LabConfig): Promise<void> {
  * any resource.
  */
 export function checkClassFits(cfg: LabConfig, allocatable: { cpuMillis: number; memoryBytes: number; nodes: number }): void {
-  const plans = labInstances(cfg).map((i) => planLab({ name: i.name, module: cfg.module, context: { images: cfg.images, fieldPrefix: "lab:services" }, services: cfg.services, withoutWorkspace: !cfg.workspace }));
-  const cpu = plans.reduce((a, p) => a + Math.ceil(p.totals.cpuRequestMillis * cfg.kubernetes.cpuRequestScale), 0);
-  const memory = plans.reduce((a, p) => a + p.totals.memoryRequestBytes, 0);
+  // Every lab of a class is the same module with the same settings: one plan, times the roster.
+  const labs = labInstances(cfg).length;
+  const one = planLab({ name: cfg.name, module: cfg.module, context: labContext(cfg), services: cfg.services, withoutWorkspace: !cfg.workspace }).totals;
+  const cpu = labs * Math.ceil(one.cpuRequestMillis * cfg.kubernetes.cpuRequestScale);
+  const memory = labs * one.memoryRequestBytes;
   if (cpu > allocatable.cpuMillis || memory > allocatable.memoryBytes) {
     throw new LabConfigError(
       "lab:students",
-      `${plans.length} labs of module ${cfg.module} request ${(cpu / 1000).toFixed(2)} CPU and ${formatBytes(memory)}, more than the cluster's ${allocatable.nodes} node(s) can allocate (${(allocatable.cpuMillis / 1000).toFixed(2)} CPU, ${formatBytes(allocatable.memoryBytes)})`,
+      `${labs} labs of module ${cfg.module} request ${(cpu / 1000).toFixed(2)} CPU and ${formatBytes(memory)}, more than the cluster's ${allocatable.nodes} node(s) can allocate (${(allocatable.cpuMillis / 1000).toFixed(2)} CPU, ${formatBytes(allocatable.memoryBytes)})`,
       "Set lab:kubernetes.cpuRequestScale (e.g. 0.25: most students are idle at a time), split the roster, or add nodes",
     );
   }

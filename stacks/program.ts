@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClassCluster } from "../components/aws/class-cluster";
-import { LabConfig, labInstances } from "../components/config/schema";
+import { LabConfig, labContext, labInstances } from "../components/config/schema";
 import { Lab, LabCredentials, ServiceEndpoints } from "../components/lab/lab";
 import { DockerPlatform } from "../components/platform/docker/render";
 import { ClusterEndpoint, endpointFromKubeconfig } from "../components/platform/kubernetes/access";
@@ -104,7 +104,7 @@ export function createLabs(cfg: LabConfig, facts: ProgramFacts = {}): StackOutpu
       {
         module: cfg.module,
         platform,
-        context: { images: cfg.images, fieldPrefix: "lab:services", ...(inst.hostPortBase !== undefined ? { hostPortBase: inst.hostPortBase } : {}) },
+        context: labContext(cfg, inst.hostPortBase),
         services: cfg.services,
         withoutWorkspace: !cfg.workspace,
         ...(inst.student ? { student: inst.student } : {}),

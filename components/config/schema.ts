@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { HOST_PORTS_PER_LAB, ImageSet } from "../core/context";
+import { HOST_PORTS_PER_LAB, ImageSet, SpecContext } from "../core/context";
 import { checkInstanceType, checkPublicAccessCidrs, checkRegion, checkVpcCidr } from "../aws/settings";
 import { LabConfigError } from "../core/errors";
 import { requireDnsLabel } from "../core/names";
@@ -276,6 +276,11 @@ export function parseLabConfig(raw: Readonly<Record<string, unknown>>, manifest:
     },
     ...(awsSettings ? { aws: awsSettings } : {}),
   };
+}
+
+/** What a stack's labs resolve their specs with: its images, and a lab's host port base when it publishes ports. */
+export function labContext(cfg: LabConfig, hostPortBase?: number): SpecContext {
+  return { images: cfg.images, fieldPrefix: "lab:services", ...(hostPortBase !== undefined ? { hostPortBase } : {}) };
 }
 
 /** One lab of a stack: its name, its student (in a class) and its host port base. */
