@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { V1Pod } from "@kubernetes/client-node";
 import { ago, checkGrid, gridJson, LabStatus, labState, renderGrid, stateCounts, statusDocument, statusGrid } from "../cli/class/grid";
-import { newestActivity, serviceState, workloadState } from "../cli/commands/class-status";
+import { newestActivity } from "../cli/commands/class-status";
+import { serviceState, workloadState } from "../cli/lab-health";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 

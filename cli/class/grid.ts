@@ -86,6 +86,16 @@ export interface LabStatus {
    * undefined: it could not be read (asleep, failing).
    */
   readonly lastUsed?: string | null;
+  /** When the janitor will put the lab to sleep, or why it sleeps. @default none (no janitor) */
+  readonly schedule?: LabSchedule;
+}
+
+/** A lab's sleep schedule as the status shows it (ISO times). */
+export interface LabSchedule {
+  /** The next time the janitor puts it to sleep, and why. @default none */
+  readonly next?: { readonly at: string; readonly reason: "idle" | "expired" };
+  /** Present when it sleeps. @default none */
+  readonly asleep?: { readonly since: string; readonly reason: string };
 }
 
 const SEVERITY: Record<ServiceState, number> = { failing: 4, unknown: 3, expired: 2, asleep: 1, ok: 0 };
@@ -112,17 +122,31 @@ export function ago(iso: string | null | undefined, now: Date): string {
 
 /** Key of the last-used column. */
 export const LAST_USED = "last used";
+/** Key of the sleep-schedule column. */
+export const SLEEPS = "sleeps";
 
-/** The status grid: a row per student, a column per service, then `last used`. */
+/** `in 38 min (idle)`, `due (expired)`, `asleep (idle)`; `-` without a schedule. */
+export function sleepsText(s: LabSchedule | undefined, now: Date): string {
+  if (s?.asleep) return `asleep (${s.asleep.reason})`;
+  if (!s?.next) return NO_CELL;
+  const left = Math.round((Date.parse(s.next.at) - now.getTime()) / 1000);
+  if (left <= 0) return `due (${s.next.reason})`;
+  const span = left < 3600 ? `${Math.max(1, Math.floor(left / 60))} min` : left < 86400 ? `${Math.floor(left / 3600)} h ${Math.floor((left % 3600) / 60)} min` : `${Math.floor(left / 86400)} d`;
+  return `in ${span} (${s.next.reason})`;
+}
+
+/** The status grid: a row per student, a column per service, then `last used` and (with a janitor) `sleeps`. */
 export function statusGrid(services: readonly string[], labs: readonly LabStatus[], now: Date): Grid {
+  const scheduled = labs.some((l) => l.schedule !== undefined);
   return {
     corner: "STUDENT",
-    columns: [...services.map((s) => ({ key: s, header: s })), { key: LAST_USED, header: LAST_USED }],
+    columns: [...services.map((s) => ({ key: s, header: s })), { key: LAST_USED, header: LAST_USED }, ...(scheduled ? [{ key: SLEEPS, header: SLEEPS }] : [])],
     rows: labs.map((l) => ({
       key: l.student,
       cells: {
         ...Object.fromEntries(Object.entries(l.services).map(([name, s]) => [name, { text: s.state, ...(s.detail && s.state !== "ok" ? { detail: s.detail } : {}) }])),
         [LAST_USED]: { text: ago(l.lastUsed, now) },
+        ...(scheduled ? { [SLEEPS]: { text: sleepsText(l.schedule, now) } } : {}),
       },
     })),
   };
@@ -143,7 +167,7 @@ export function statusDocument(className: string, module: number, services: read
     at: now.toISOString(),
     services: [...services],
     counts: stateCounts(labs),
-    students: labs.map((l) => ({ student: l.student, lab: l.lab, state: labState(l), services: l.services, lastUsed: l.lastUsed ?? null, lastUsedKnown: l.lastUsed !== undefined })),
+    students: labs.map((l) => ({ student: l.student, lab: l.lab, state: labState(l), services: l.services, lastUsed: l.lastUsed ?? null, lastUsedKnown: l.lastUsed !== undefined, ...(l.schedule ? { schedule: l.schedule } : {}) })),
   };
 }
 

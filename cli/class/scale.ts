@@ -1,7 +1,5 @@
-import { AppsV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
-
-/** Namespace annotation: when the lab was put to sleep (ISO time). */
-export const ASLEEP_ANNOTATION = "bigdata-labs.io/asleep-since";
+import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { LAB_ANNOTATIONS, labTimes, LabTimes, ScheduleSettings, SleepReason } from "../../components/platform/kubernetes/schedule";
 
 /** Workloads of a lab namespace with their replica counts. */
 export async function labWorkloads(kc: KubeConfig, namespace: string): Promise<{ kind: "Deployment" | "StatefulSet"; name: string; replicas: number }[]> {
@@ -26,15 +24,26 @@ export async function scaleLab(kc: KubeConfig, namespace: string, replicas: (nam
   return changed;
 }
 
-/** Marks (or, with `since` undefined, unmarks) a lab namespace as asleep. */
-export async function markAsleep(kc: KubeConfig, namespace: string, since: string | undefined): Promise<void> {
+/** Sets (string) or removes (null) annotations of a lab namespace, by merge patch: the janitor may write others at the same time. */
+export async function annotateLab(kc: KubeConfig, namespace: string, values: Readonly<Record<string, string | null>>): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
-  const ns = await core.readNamespace({ name: namespace });
-  const annotations = { ...(ns.metadata?.annotations ?? {}) };
-  if (since) annotations[ASLEEP_ANNOTATION] = since;
-  else delete annotations[ASLEEP_ANNOTATION];
-  ns.metadata = { ...ns.metadata, annotations };
-  await core.replaceNamespace({ name: namespace, body: ns });
+  await core.patchNamespace({ name: namespace, body: { metadata: { annotations: values } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+}
+
+/** Marks a lab namespace asleep, with why. */
+export async function markAsleep(kc: KubeConfig, namespace: string, reason: SleepReason): Promise<void> {
+  await annotateLab(kc, namespace, { [LAB_ANNOTATIONS.asleepSince]: new Date().toISOString(), [LAB_ANNOTATIONS.asleepReason]: reason });
+}
+
+/** Marks a lab namespace awake and just used, so the janitor's idle clock starts again. */
+export async function markAwake(kc: KubeConfig, namespace: string): Promise<void> {
+  await annotateLab(kc, namespace, { [LAB_ANNOTATIONS.asleepSince]: null, [LAB_ANNOTATIONS.asleepReason]: null, [LAB_ANNOTATIONS.lastActive]: new Date().toISOString() });
+}
+
+/** A lab's schedule as its namespace records it. */
+export async function readLabTimes(kc: KubeConfig, namespace: string, settings: ScheduleSettings): Promise<LabTimes> {
+  const ns = await kc.makeApiClient(CoreV1Api).readNamespace({ name: namespace });
+  return labTimes({ created: new Date(ns.metadata?.creationTimestamp ?? Date.now()), annotations: ns.metadata?.annotations ?? {} }, settings);
 }
 
 /** Waits until a lab has no pod left (asleep) or every workload's pods are ready (awake). */

@@ -12,6 +12,7 @@ import { classStatus } from "./class-status";
 import { classDown } from "./class-down";
 import { classSleep } from "./class-sleep";
 import { classWake } from "./class-wake";
+import { classExtend } from "./class-extend";
 import { classHandout } from "./class-handout";
 import { classPreflightFromStack } from "./class-preflight";
 import { classUp } from "./class-up";
@@ -19,14 +20,16 @@ import { Io } from "./shared";
 
 export const CLASS_USAGE = `usage: labctl class <verb> [options]
   up <module> --roster FILE [--name NAME] [--target kubernetes|aws] [--kubeconfig FILE] [--context NAME]
-     [--cpu-request-scale 0.05-1] [--allow-no-isolation] [--json]
-                                       one isolated lab per student (roster: one name[,email] per line)
+     [--cpu-request-scale 0.05-1] [--allow-no-isolation] [--idle-after 45m] [--expires-after 4h] [--json]
+                                       one isolated lab per student (roster: one name[,email] per line);
+                                       with --idle-after/--expires-after a janitor puts idle or expired labs to sleep
   handout [--class NAME] --out DIR [--print] [--json]
                                        a folder per student (kubeconfig, credentials, how-to; files 0600) and roster.csv
   down [--class NAME] [--json]         destroy every lab of the class and verify nothing of it is left
   connect STUDENT [--class NAME]       course staff into a student's lab: JupyterLab (with the token) and UIs on 127.0.0.1
   sleep [--student NAME] [--class NAME]  scale a lab (or every lab) to zero, volumes kept
   wake [--student NAME] [--class NAME]   bring it back as it was stood up, with its data
+  extend STUDENT DURATION [--class NAME] push a lab's expiry back, e.g. labctl class extend alice 1h
   status [--class NAME] [--deep] [--parallel K] [--json]
                                        a row per student: each service ok, failing or asleep, and when the lab was last used
   check [--class NAME] [--solutions DIR [--unsubmitted fail|reference]] [--timeout SECONDS] [--parallel K] [--seed N] [--out DIR] [--json]
@@ -51,6 +54,8 @@ export async function classCommand(argv: string[], io: Io): Promise<number> {
       context: { type: "string" },
       "cpu-request-scale": { type: "string" },
       "allow-no-isolation": { type: "boolean", default: false },
+      "idle-after": { type: "string" },
+      "expires-after": { type: "string" },
       out: { type: "string" },
       student: { type: "string" },
       deep: { type: "boolean", default: false },
@@ -70,7 +75,7 @@ export async function classCommand(argv: string[], io: Io): Promise<number> {
     io.out(CLASS_USAGE);
     return values.help ? EXIT.ok : EXIT.usage;
   }
-  if (rest.length > 0) throw new UserError(`unexpected argument "${rest[0]}"; see labctl class --help`);
+  if (rest.length > (verb === "extend" ? 1 : 0)) throw new UserError(`unexpected argument "${rest[0]}"; see labctl class --help`);
   const className = values.class;
   switch (verb) {
     case "up": {
@@ -92,6 +97,8 @@ export async function classCommand(argv: string[], io: Io): Promise<number> {
           ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
           ...(values.context ? { context: values.context } : {}),
           ...(scale !== undefined ? { cpuRequestScale: scale } : {}),
+          ...(values["idle-after"] ? { idleAfter: values["idle-after"] } : {}),
+          ...(values["expires-after"] ? { expiresAfter: values["expires-after"] } : {}),
         },
         io,
       );
@@ -106,6 +113,9 @@ export async function classCommand(argv: string[], io: Io): Promise<number> {
       return classSleep({ json: values.json, ...(className ? { className } : {}), ...(values.student ? { student: values.student } : {}) }, io);
     case "wake":
       return classWake({ json: values.json, ...(className ? { className } : {}), ...(values.student ? { student: values.student } : {}) }, io);
+    case "extend":
+      if (!arg || !rest[0]) throw new UserError("class extend needs a student and a duration, e.g. labctl class extend alice 1h");
+      return classExtend({ student: arg, duration: rest[0], json: values.json, ...(className ? { className } : {}) }, io);
     case "status": {
       const parallel = intOption("parallel", values.parallel, 1, 64);
       return classStatus({ json: values.json, deep: values.deep, ...(className ? { className } : {}), ...(parallel ? { parallel } : {}) }, io);
@@ -139,6 +149,6 @@ export async function classCommand(argv: string[], io: Io): Promise<number> {
       return classPreflightFromStack(arg, values.json, io).go ? EXIT.ok : EXIT.environment;
     }
     default:
-      throw new UserError(`unknown class verb "${verb}"; use up, handout, connect, sleep, wake, status, check, reset, down or preflight (labctl class --help)`);
+      throw new UserError(`unknown class verb "${verb}"; use up, handout, connect, sleep, wake, extend, status, check, reset, down or preflight (labctl class --help)`);
   }
 }

@@ -25,7 +25,7 @@ export async function classSleep(opts: SleepOptions, io: Io): Promise<number> {
   const report: { lab: string; scaled: number; asleep: boolean }[] = [];
   for (const lab of labs) {
     const changed = await scaleLab(kc, lab, () => 0);
-    await markAsleep(kc, lab, new Date().toISOString());
+    await markAsleep(kc, lab, "instructor");
     const asleep = await waitLab(kc, lab, "asleep", 180);
     report.push({ lab, scaled: changed.length, asleep });
     if (!opts.json) io.out(`${lab}: ${changed.length} workloads scaled to 0${asleep ? ", no pod left (volumes kept)" : ", pods still stopping"}`);

@@ -1,8 +1,10 @@
 import { AppsV1Api, CoreV1Api, KubeConfig, V1Pod } from "@kubernetes/client-node";
+import { podReady, serviceState, workloadState } from "../lab-health";
 import { labProbes } from "../../components/lab/probes";
 import { LabPlan } from "../../components/lab/plan";
 import { openClass } from "../class/stacks";
-import { LabStatus, labState, renderGrid, ServiceState, ServiceStatus, statusDocument, statusGrid } from "../class/grid";
+import { LabSchedule, LabStatus, labState, renderGrid, ServiceStatus, statusDocument, statusGrid } from "../class/grid";
+import { LAB_ANNOTATIONS, labTimes, LabTimes, ScheduleSettings } from "../../components/platform/kubernetes/schedule";
 import { runPool } from "../class/pool";
 import { loadKubeConfig, podExec } from "../kube-client";
 import { planOfLab } from "../stack-lab";
@@ -17,48 +19,6 @@ export interface ClassStatusOptions {
   readonly deep: boolean;
   /** Lab reads and execs at once. @default 8 */
   readonly parallel?: number;
-}
-
-/** A workload as one list of pods and its controller's replicas show it. */
-export interface WorkloadView {
-  readonly name: string;
-  /** The StatefulSet's or Deployment's `spec.replicas`; undefined when there is no controller. */
-  readonly desired: number | undefined;
-  /** Pods labelled `bigdata-labs.io/workload=<name>`. */
-  readonly pods: readonly V1Pod[];
-}
-
-const podReady = (p: V1Pod) => p.status?.phase === "Running" && !p.metadata?.deletionTimestamp && (p.status.containerStatuses ?? []).length > 0 && p.status.containerStatuses!.every((c) => c.ready);
-
-/** Why a pod is not ready, in a few words (`CrashLoopBackOff`, `Pending: 0/1 nodes are available...`). */
-function notReadyReason(p: V1Pod): string {
-  const cs = (p.status?.containerStatuses ?? []).find((c) => !c.ready);
-  const waiting = cs?.state?.waiting;
-  if (waiting?.reason) return waiting.reason;
-  const term = cs?.state?.terminated ?? cs?.lastState?.terminated;
-  if (term?.reason) return `${term.reason} (exit ${term.exitCode})`;
-  const unschedulable = p.status?.conditions?.find((c) => c.type === "PodScheduled" && c.status === "False");
-  if (unschedulable) return `${p.status?.phase ?? "Pending"}: ${(unschedulable.message ?? unschedulable.reason ?? "").slice(0, 120)}`;
-  return p.status?.phase === "Running" ? "not ready" : (p.status?.phase ?? "unknown phase");
-}
-
-/** A workload's state from its pods (pure): asleep at 0 replicas, ok when enough pods are ready. */
-export function workloadState(w: WorkloadView): ServiceStatus {
-  if (w.desired === undefined) return { state: "failing", detail: `${w.name}: no StatefulSet or Deployment` };
-  if (w.desired === 0) return { state: "asleep" };
-  const ready = w.pods.filter(podReady).length;
-  if (ready >= w.desired) return { state: "ok" };
-  const bad = w.pods.find((p) => !podReady(p));
-  return { state: "failing", detail: `${w.name}: ${ready}/${w.desired} ready${bad ? `, ${notReadyReason(bad)}` : ", no pod"}` };
-}
-
-const WORST: ServiceState[] = ["failing", "unknown", "expired", "asleep", "ok"];
-
-/** A service's state from its workloads' (pure): the worst one, with every problem's detail. */
-export function serviceState(states: readonly ServiceStatus[]): ServiceStatus {
-  const state = WORST.find((s) => states.some((x) => x.state === s)) ?? "unknown";
-  const details = states.filter((x) => x.state === state && x.detail).map((x) => x.detail!);
-  return { state, ...(details.length > 0 ? { detail: details.join("; ") } : {}) };
 }
 
 /** Jupyter's `last_activity` and its kernels', read from inside the workspace (no activity recorded by the read). */
@@ -92,25 +52,51 @@ interface LabRead {
   readonly plan: LabPlan;
   readonly pods: readonly V1Pod[];
   readonly services: Record<string, ServiceStatus>;
+  readonly schedule?: LabSchedule;
+  /** The janitor's newest sign of use (Spark, Dask, Kafka, Jupyter), when it has recorded one. */
+  readonly janitorActive?: string;
 }
 
-async function readLab(kc: KubeConfig, student: string, lab: string, plan: LabPlan): Promise<LabRead> {
+/** The status view of a lab's schedule (pure); undefined when the class has no janitor and the lab is awake. */
+export function scheduleOf(times: LabTimes, settings: ScheduleSettings): LabSchedule | undefined {
+  const janitor = settings.idleAfterSeconds !== undefined || settings.expiresAfterSeconds !== undefined;
+  if (!janitor && !times.asleep) return undefined;
+  return {
+    ...(janitor && times.next && !times.asleep ? { next: { at: times.next.at.toISOString(), reason: times.next.reason } } : {}),
+    ...(times.asleep ? { asleep: { since: times.asleep.since.toISOString(), reason: times.asleep.reason } } : {}),
+  };
+}
+
+/** The later of Jupyter's activity and the janitor's record (pure); null when neither saw use, undefined when neither was read. */
+export function newerOf(jupyter: string | null | undefined, janitor: string | undefined): string | null | undefined {
+  if (janitor === undefined) return jupyter;
+  if (!jupyter) return janitor;
+  return Date.parse(janitor) > Date.parse(jupyter) ? janitor : jupyter;
+}
+
+async function readLab(kc: KubeConfig, student: string, lab: string, plan: LabPlan, settings: ScheduleSettings): Promise<LabRead> {
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
-  const [pods, sets, deps] = await Promise.all([
+  const [pods, sets, deps, ns] = await Promise.all([
     core.listNamespacedPod({ namespace: lab }),
     apps.listNamespacedStatefulSet({ namespace: lab }),
     apps.listNamespacedDeployment({ namespace: lab }),
+    core.readNamespace({ name: lab }),
   ]);
+  const times = labTimes({ created: new Date(ns.metadata?.creationTimestamp ?? Date.now()), annotations: ns.metadata?.annotations ?? {} }, settings);
+  const schedule = scheduleOf(times, settings);
   const replicas = new Map<string, number>();
   for (const x of [...sets.items, ...deps.items]) if (x.metadata?.name) replicas.set(x.metadata.name, x.spec?.replicas ?? 1);
   const services: Record<string, ServiceStatus> = {};
   for (const spec of plan.specs) {
-    services[spec.service] = serviceState(
+    const state = serviceState(
       spec.workloads.map((w) => workloadState({ name: w.name, desired: replicas.get(w.name), pods: pods.items.filter((p) => p.metadata?.labels?.["bigdata-labs.io/workload"] === w.name) })),
     );
+    // Asleep because its time is over: the grid says expired.
+    services[spec.service] = state.state === "asleep" && times.asleep?.reason === "expired" ? { state: "expired" } : state;
   }
-  return { student, lab, plan, pods: pods.items, services };
+  const janitorActive = ns.metadata?.annotations?.[LAB_ANNOTATIONS.lastActive];
+  return { student, lab, plan, pods: pods.items, services, ...(schedule ? { schedule } : {}), ...(janitorActive ? { janitorActive } : {}) };
 }
 
 /** A ready pod of a workload from a lab's list, or undefined. */
@@ -135,7 +121,7 @@ export async function classStatus(opts: ClassStatusOptions, io: Io): Promise<num
 
   // 1. One list of pods (and controllers) per lab.
   const reads = await runPool(
-    students.map((s, i) => () => readLab(kc, s.name, s.lab, plans[i]!)),
+    students.map((s, i) => () => readLab(kc, s.name, s.lab, plans[i]!, stood.cfg)),
     { concurrency: parallel, timeoutMs: 30_000 },
   );
   const labs: (LabRead | { student: string; lab: string; error: string })[] = reads.map((r, i) => (r.ok ? r.value : { student: students[i]!.name, lab: students[i]!.lab, error: r.error }));
@@ -178,7 +164,8 @@ export async function classStatus(opts: ClassStatusOptions, io: Io): Promise<num
       const f = failures?.get(name);
       svc[name] = f ? { state: "failing", detail: f.join("; ") } : s;
     }
-    return { student: read.student, lab: read.lab, services: svc, ...(lastUsed.has(read.lab) ? { lastUsed: lastUsed.get(read.lab)! } : {}) };
+    const used = newerOf(lastUsed.get(read.lab), read.janitorActive);
+    return { student: read.student, lab: read.lab, services: svc, ...(used !== undefined ? { lastUsed: used } : {}), ...(read.schedule ? { schedule: read.schedule } : {}) };
   });
   const now = new Date();
   const failing = rows.filter((r) => labState(r) === "failing" || labState(r) === "unknown").length;

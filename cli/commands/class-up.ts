@@ -23,6 +23,10 @@ export interface ClassUpOptions {
   readonly allowNoIsolation: boolean;
   /** Share of CPU requests asked of the scheduler (overcommit). @default 1 */
   readonly cpuRequestScale?: number;
+  /** `lab:idleAfter`, e.g. `45m`: the janitor puts a lab with no sign of use that long to sleep. @default none */
+  readonly idleAfter?: string;
+  /** `lab:expiresAfter`, e.g. `4h`: the janitor puts a lab to sleep that long after `up` (or an extension). @default none */
+  readonly expiresAfter?: string;
   readonly json: boolean;
 }
 
@@ -43,13 +47,14 @@ export async function classUp(opts: ClassUpOptions, io: Io): Promise<number> {
     ...(opts.allowNoIsolation ? { allowNoIsolation: true } : {}),
     ...(opts.cpuRequestScale !== undefined ? { cpuRequestScale: opts.cpuRequestScale } : {}),
   };
-  const settings = { module: opts.module, target: opts.target, name, students: roster.map((s) => (s.email ? { name: s.name, email: s.email } : s.name)), kubernetes };
+  const schedule = { ...(opts.idleAfter ? { idleAfter: opts.idleAfter } : {}), ...(opts.expiresAfter ? { expiresAfter: opts.expiresAfter } : {}) };
+  const settings = { module: opts.module, target: opts.target, name, students: roster.map((s) => (s.email ? { name: s.name, email: s.email } : s.name)), kubernetes, ...schedule };
   const cfg = validateSettings(settings);
   if (opts.target === "kubernetes") Object.assign(kubernetes, recordedKube(cfg));
   const stackName = classStackName(name);
   const existing = await classNames(await labWorkspace());
   if (!existing.includes(name) && !opts.json) io.out(`New class ${name}: stack ${stackName}`);
-  const stack = await openLabStack({ module: opts.module, target: opts.target, stackName, config: { name, students: settings.students, kubernetes } });
+  const stack = await openLabStack({ module: opts.module, target: opts.target, stackName, config: { name, students: settings.students, kubernetes, ...schedule } });
   if (!opts.json) io.out(`Standing up ${roster.length} labs of module ${opts.module} on ${opts.target}${cfg.target === "kubernetes" ? ` (context ${String(kubernetes["context"])})` : ""}`);
   const progress = new ProgressView((l) => (opts.json ? undefined : io.out(l)));
   const t0 = Date.now();
@@ -66,6 +71,9 @@ export async function classUp(opts: ClassUpOptions, io: Io): Promise<number> {
     io.out(JSON.stringify({ class: name, stack: stackName, seconds, students: labs }, null, 2));
   } else {
     io.out(`\n${labs.length} labs ready in ${seconds.toFixed(0)}s: ${labs.map((l) => l.lab).join(", ")}`);
+    if (opts.idleAfter || opts.expiresAfter) {
+      io.out(`Janitor on: labs sleep${opts.idleAfter ? ` after ${opts.idleAfter} without use` : ""}${opts.idleAfter && opts.expiresAfter ? " or" : ""}${opts.expiresAfter ? ` ${opts.expiresAfter} after up` : ""} (labctl class status shows when; class extend, class wake)`);
+    }
     io.out(`Hand them out: labctl class handout --class ${name} --out DIR   (one folder per student: kubeconfig, credentials, how-to)`);
   }
   return 0;

@@ -4,7 +4,10 @@ import { ModuleId } from "../../components/lab/modules";
 import { Target } from "../../components/config/schema";
 import { openLabStack } from "../automation";
 import { dockerExec } from "../docker-host";
-import { kubeExec } from "../kube-host";
+import { kubeExec, KubeTarget } from "../kube-host";
+import { dockerHealth, kubeHealth } from "../lab-health";
+import { ServiceStatus } from "../class/grid";
+import { LabPlan } from "../../components/lab/plan";
 import { planOfLab, readStack } from "../stack-lab";
 import { Io, LabOutput } from "./shared";
 
@@ -13,6 +16,8 @@ export interface StatusOptions {
   readonly json: boolean;
   /** Also print credentials (Jupyter token, S3 keys). @default false */
   readonly secrets: boolean;
+  /** Run every service's functional probe (a job, a query) instead of reading readiness. @default false */
+  readonly deep?: boolean;
 }
 
 /** One row of the status table. */
@@ -25,7 +30,11 @@ export interface StatusRow {
   uis: string;
 }
 
-/** Health of every service of every lab, from the functional probes. */
+/**
+ * Health of every service of every lab: by default from readiness (Docker's
+ * health checks, pod readiness), in about a second; with `deep`, from the
+ * functional probes, which run the services' own clients.
+ */
 export async function status(opts: StatusOptions, io: Io, stacks: { module: ModuleId; target: Target }[]): Promise<number> {
   const rows: StatusRow[] = [];
   const credentials: Record<string, unknown> = {};
@@ -35,30 +44,15 @@ export async function status(opts: StatusOptions, io: Io, stacks: { module: Modu
     if (opts.secrets) Object.assign(credentials, stood.credentials);
     for (const [name, lab] of Object.entries(labs)) {
       const plan = planOfLab(stood.cfg, name);
-      const byService = new Map<string, { ok: boolean; lines: string[] }>();
-      // The probes of a lab run at once: the status takes as long as the slowest one.
-      const probes = labProbes(plan);
-      const results = await Promise.all(
-        probes.map((p) => {
-          const w = plan.specs.flatMap((x) => x.workloads).find((x) => x.name === p.workload)!;
-          return s.target === "docker" ? dockerExec(containerNames(name, w)[0]!, p.command, 120) : kubeExec(stood.kube ?? {}, name, w, p.command, 120);
-        }),
-      );
-      for (const [i, p] of probes.entries()) {
-        const r = results[i]!;
-        const entry = byService.get(p.service) ?? { ok: true, lines: [] };
-        entry.ok &&= r.ok;
-        entry.lines.push(r.line);
-        byService.set(p.service, entry);
-      }
+      const byService = opts.deep ? await probeHealth(plan, name, s.target, stood.kube ?? {}) : await readiness(plan, name, s.target, stood.kube ?? {});
       for (const [service, eps] of Object.entries(lab.endpoints)) {
         const key = service;
         const h = byService.get(key);
         rows.push({
           lab: name,
           service,
-          health: h ? (h.ok ? "ok" : "failing") : "unknown",
-          detail: h?.lines.join("; ") ?? "",
+          health: h ? (h.state === "ok" ? "ok" : "failing") : "unknown",
+          detail: h?.detail ?? "",
           endpoints: Object.entries(eps).filter(([, e]) => !e.ui).map(([k, e]) => `${k}=${e.host ?? e.inLab}`).join(" "),
           uis: Object.entries(eps).filter(([, e]) => e.ui).map(([, e]) => e.host ?? e.inLab).join(" "),
         });
@@ -78,4 +72,27 @@ export async function status(opts: StatusOptions, io: Io, stacks: { module: Modu
     if (opts.secrets) io.out(`\nCredentials:\n${JSON.stringify(credentials, null, 2)}`);
   }
   return rows.some((r) => r.health === "failing") ? 1 : 0;
+}
+
+async function readiness(plan: LabPlan, lab: string, target: Target, kube: KubeTarget): Promise<Map<string, ServiceStatus>> {
+  return target === "docker" ? dockerHealth(lab, plan) : kubeHealth(kube, lab, plan);
+}
+
+/** The functional probes of a lab, all at once: the status takes as long as the slowest one. */
+async function probeHealth(plan: LabPlan, lab: string, target: Target, kube: KubeTarget): Promise<Map<string, ServiceStatus>> {
+  const probes = labProbes(plan);
+  const results = await Promise.all(
+    probes.map((p) => {
+      const w = plan.specs.flatMap((x) => x.workloads).find((x) => x.name === p.workload)!;
+      return target === "docker" ? dockerExec(containerNames(lab, w)[0]!, p.command, 120) : kubeExec(kube, lab, w, p.command, 120);
+    }),
+  );
+  const out = new Map<string, ServiceStatus>();
+  for (const [i, p] of probes.entries()) {
+    const r = results[i]!;
+    const prev = out.get(p.service);
+    const ok = (prev?.state ?? "ok") === "ok" && r.ok;
+    out.set(p.service, { state: ok ? "ok" : "failing", detail: [prev?.detail, r.line].filter(Boolean).join("; ") });
+  }
+  return out;
 }

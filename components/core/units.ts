@@ -84,3 +84,36 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1024 * MIB) return `${(bytes / (1024 * MIB)).toFixed(1)} GiB`;
   return `${Math.round(bytes / MIB)} MiB`;
 }
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/**
+ * Parses a duration such as `45m`, `4h`, `1h30m` or `90s` into seconds,
+ * within `[minSeconds, maxSeconds]`. Throws a one-line
+ * {@link LabConfigError} naming `field` otherwise.
+ */
+export function parseDuration(field: string, value: unknown, minSeconds = 60, maxSeconds = 30 * 86400): number {
+  const text = typeof value === "string" ? value.trim() : "";
+  const parts = /^(?:\d+[smhd])+$/.test(text) ? [...text.matchAll(/(\d+)([smhd])/g)] : [];
+  const seconds = parts.reduce((sum, m) => sum + Number(m[1]) * DURATION_UNITS[m[2]!]!, 0);
+  if (parts.length === 0) {
+    throw new LabConfigError(field, `cannot read ${JSON.stringify(value)} as a duration`, 'Use a duration such as "45m", "4h" or "1h30m"');
+  }
+  if (seconds < minSeconds || seconds > maxSeconds) {
+    throw new LabConfigError(field, `${text} is outside ${formatDuration(minSeconds)}-${formatDuration(maxSeconds)}`, `Use a duration from ${formatDuration(minSeconds)} to ${formatDuration(maxSeconds)}`);
+  }
+  return seconds;
+}
+
+/** A duration in seconds as `1h30m`, `45m`, `90s` or `2d`. */
+export function formatDuration(seconds: number): string {
+  let rest = Math.max(0, Math.round(seconds));
+  if (rest === 0) return "0s";
+  let out = "";
+  for (const [unit, size] of [["d", 86400], ["h", 3600], ["m", 60], ["s", 1]] as const) {
+    const n = Math.floor(rest / size);
+    if (n > 0) out += `${n}${unit}`;
+    rest -= n * size;
+  }
+  return out;
+}

@@ -4,13 +4,14 @@
  * three students of module 2, every lab's probes and driver check, the
  * handout, a cross-student attack suite (from inside student A's lab and with
  * A's kubeconfig), `labctl connect` running a cell with only A's kubeconfig,
- * the same attacks with isolation turned off (the control), and
+ * the same attacks with isolation turned off (the control), sleep and wake,
+ * the janitor (idle labs sleep, a busy one does not, expiry, extend), and
  * `labctl class down` verified empty.
  *
  *   npm run test:e2e:class [-- --keep]
  *
- * Prints `attacks: N attempts, 0 succeeded`, `control: N attempts, N succeeded`
- * and ends with `N passed, N failed`.
+ * Prints `attacks: N attempts, 0 succeeded`, `control: N attempts, N succeeded`,
+ * `janitor: <lab> scaled to zero after idle, woken with data intact` and ends with `N passed, N failed`.
  */
 import { ChildProcess, execFile, spawn } from "child_process";
 import * as fs from "fs";
@@ -29,6 +30,7 @@ import { openStackLab } from "../../lab-workloads/common/lab";
 import { LabS3 } from "../../lab-workloads/common/s3";
 import { apiAttacks, Attempt } from "./class/api-attacks";
 import { runCell } from "./class/jupyter";
+import { janitorProof } from "./class/janitor";
 import { labctl, log, REPO, sh, Tally } from "./harness";
 
 const run = promisify(execFile);
@@ -226,11 +228,12 @@ async function classCheck(dir: string): Promise<void> {
   const nb = fs.existsSync(path.join(out, "nbgrader.csv")) ? fs.readFileSync(path.join(out, "nbgrader.csv"), "utf8").trim().split("\n") : [];
   const header = "assignment,duedate,timestamp,student_id,last_name,first_name,email,raw_score,late_submission_penalty,score,max_score";
   const rows = nb.slice(1).map((l) => l.split(","));
+  const exercises = new Set(rows.map((c) => c[0])).size;
   const score = (student: string, exercise: string) => rows.find((c) => c[3] === student && c[0]!.includes(exercise))?.[9];
   check(
     "gradebook: nbgrader rows per student per exercise",
-    nb[0] === header && rows.length === STUDENTS.length * 2 && score("bob", "word") === "0.0" && score("alice", "word") === "1.0" && score("carol", "groupby") === "1.0" && score("bob", "groupby") === "1.0",
-    `${rows.length} rows; bob word count ${score("bob", "word")}, alice word count ${score("alice", "word")}, carol groupBy ${score("carol", "groupby")}, bob groupBy ${score("bob", "groupby")}`,
+    nb[0] === header && exercises >= 2 && rows.length === STUDENTS.length * exercises && score("bob", "word") === "0.0" && score("alice", "word") === "1.0" && score("carol", "groupby") === "1.0" && score("bob", "groupby") === "1.0",
+    `${rows.length} rows (${exercises} exercises); bob word count ${score("bob", "word")}, alice word count ${score("alice", "word")}, carol groupBy ${score("carol", "groupby")}, bob groupBy ${score("bob", "groupby")}`,
   );
   const canvas = fs.existsSync(path.join(out, "canvas.csv")) ? fs.readFileSync(path.join(out, "canvas.csv"), "utf8") : "";
   const feedback = fs.existsSync(path.join(out, "feedback", "bob.md")) ? fs.readFileSync(path.join(out, "feedback", "bob.md"), "utf8") : "";
@@ -370,6 +373,7 @@ async function main(): Promise<void> {
 
   await staffAccess(stood, admin, lab(STUDENTS[1]!.name));
   await sleepAndWake(stood, admin, STUDENTS[2]!.name);
+  await janitorProof({ className: CLASS, module: MODULE, roster, students: STUDENTS.map((s) => s.name), admin, tally, stood: async () => readStack(await selectLabStack(classStackName(CLASS))) });
 
   if (keep) {
     log(`--keep: class ${CLASS} left running; handout in ${out}`);
