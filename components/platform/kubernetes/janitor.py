@@ -128,7 +128,7 @@ def kafka_offsets(lab, brokers):
 
     socket.getaddrinfo = resolve
     try:
-        c = KafkaConsumer(bootstrap_servers=["%s:%d" % (addresses[b] or b, KAFKA_PORT) for b in brokers], request_timeout_ms=8000, api_version_auto_timeout_ms=8000, consumer_timeout_ms=1000)
+        c = KafkaConsumer(bootstrap_servers=["%s:%d" % (addresses[b] or b, KAFKA_PORT) for b in brokers], request_timeout_ms=8000, consumer_timeout_ms=1000)
         try:
             parts = [TopicPartition(t, p) for t in c.topics() for p in (c.partitions_for_topic(t) or [])]
             return sum(c.end_offsets(parts).values()) if parts else 0
