@@ -156,8 +156,9 @@ describe("Workspace spec", () => {
     const spec = resolveWorkspaceSpec({}, ctx, { LAB_NAME: "x" }, conf);
     const env = spec.workloads[0]!.env;
     expect(env["JUPYTER_TOKEN"]).toEqual({ secret: "jupyter-token" });
-    expect(env["PYSPARK_SUBMIT_ARGS"]).toContain("--conf spark.driver.host=workspace");
-    expect(env["PYSPARK_SUBMIT_ARGS"]).toMatch(/ pyspark-shell$/);
+    // spark-defaults.conf (written by the image at start), not PYSPARK_SUBMIT_ARGS, which would beat a builder's .config().
+    expect(env["SPARK-DEFAULTS.CONF_spark.driver.host"]).toBe("workspace");
+    expect(env["PYSPARK_SUBMIT_ARGS"]).toBeUndefined();
     expect(spec.hostUrl).toBe("http://127.0.0.1:30000/lab");
   });
   it("builds PYSPARK_SUBMIT_ARGS", () => expect(pysparkSubmitArgs({ a: "1" })).toBe("--conf a=1 pyspark-shell"));

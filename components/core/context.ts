@@ -43,6 +43,7 @@ export const HOST_PORT_SLOTS = {
   hdfsNameNodeUi: 30,
   hdfsNameNodeRpc: 31,
   hdfsDataNodeHttp: 32, // + datanode ordinal (up to 5)
+  hdfsHttpFs: 37,
   daskScheduler: 40,
   daskDashboard: 41,
 } as const;

@@ -87,7 +87,7 @@ export function planLab(args: LabPlanArgs): LabPlan {
     ...(hdfs ? { HDFS_NAMENODE_URL: hdfs.defaultFs, WEBHDFS_URL: hdfs.webHdfs } : {}),
     ...(kafka ? { KAFKA_BOOTSTRAP_SERVERS: kafka.bootstrap } : {}),
     ...(dask ? { DASK_SCHEDULER_ADDRESS: dask.schedulerAddress } : {}),
-    ...(spark ? { SPARK_MASTER_URL: spark.masterUrl } : {}),
+    ...(spark ? spark.clientEnv : {}),
   };
   const workspace = s.workspace && !args.withoutWorkspace ? resolveWorkspaceSpec(s.workspace, ctx, clientEnv, spark?.clientConf) : undefined;
   const specs = [objectStore, hdfs, kafka, spark, dask, workspace].filter((x): x is NonNullable<typeof x> => x !== undefined);

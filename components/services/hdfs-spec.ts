@@ -14,6 +14,8 @@ export interface HdfsArgs {
   readonly dataNodeStorage?: string;
   /** Block replication; at most the number of DataNodes. @default min(3, dataNodes) */
   readonly replication?: number;
+  /** Heap of the HttpFS gateway (WebHDFS REST through one process, for clients on the student's machine). @default "96m" */
+  readonly httpFsHeap?: string;
 }
 
 /** A resolved HDFS cluster. */
@@ -23,6 +25,13 @@ export interface HdfsSpec extends ServiceSpec {
   /** WebHDFS base URL inside the lab. */
   readonly webHdfs: string;
   /**
+   * The HttpFS gateway's WebHDFS base URL inside the lab; it serves file
+   * data itself instead of redirecting to a DataNode.
+   */
+  readonly httpFs: string;
+  /** The same on the student's machine (`http://127.0.0.1:30037/webhdfs/v1`), if exposed. */
+  readonly hostHttpFs?: string;
+  /**
    * DataNode host names and where their WebHDFS port is published, so a
    * client on the student's machine can follow the NameNode's redirects.
    */
@@ -30,7 +39,12 @@ export interface HdfsSpec extends ServiceSpec {
 }
 
 const NAMENODE = "hdfs-namenode";
+const HTTPFS = "hdfs-httpfs";
+/** HttpFS's port (Hadoop's default). */
+export const HTTPFS_PORT = 14000;
 const HADOOP_UID = 1002;
+/** The user the hadoop image runs as: HttpFS acts for its callers as this user's proxy. */
+const HADOOP_USER = "hadoop";
 
 /** `core-site.xml` and `hdfs-site.xml` entries in the image's env convention. */
 function siteEnv(core: Record<string, string>, hdfs: Record<string, string>): Record<string, EnvValue> {
@@ -48,6 +62,7 @@ export function resolveHdfsSpec(args: HdfsArgs, ctx: SpecContext): HdfsSpec {
   const nnHeap = parseMemory(`${f}.nameNodeHeap`, args.nameNodeHeap ?? "192m");
   const dnHeap = parseMemory(`${f}.dataNodeHeap`, args.dataNodeHeap ?? "160m");
   const storage = parseMemory(`${f}.dataNodeStorage`, args.dataNodeStorage ?? "4Gi");
+  const httpFsHeap = parseMemory(`${f}.httpFsHeap`, args.httpFsHeap ?? "96m");
   const defaultFs = `hdfs://${NAMENODE}:8020`;
   const core = { "fs.defaultFS": defaultFs, "hadoop.http.staticuser.user": "hdfs" };
   const common = {
@@ -66,7 +81,8 @@ export function resolveHdfsSpec(args: HdfsArgs, ctx: SpecContext): HdfsSpec {
     command: ["hdfs-entrypoint", "namenode"],
     env: {
       HADOOP_HEAPSIZE_MAX: jvmSize(nnHeap),
-      ...siteEnv(core, {
+      // HttpFS (running as HADOOP_USER) may act for any user from any host of the lab.
+      ...siteEnv({ ...core, [`hadoop.proxyuser.${HADOOP_USER}.hosts`]: "*", [`hadoop.proxyuser.${HADOOP_USER}.groups`]: "*" }, {
         ...common,
         "dfs.namenode.name.dir": "/hadoop/dfs/name",
         "dfs.namenode.rpc-bind-host": "0.0.0.0",
@@ -131,6 +147,30 @@ export function resolveHdfsSpec(args: HdfsArgs, ctx: SpecContext): HdfsSpec {
       after: [NAMENODE],
     };
   });
+  const httpFsPort = hostPort(ctx, HOST_PORT_SLOTS.hdfsHttpFs);
+  // WebHDFS's REST API in one process: reads and writes stream through it, so a client on the
+  // student's machine never follows a redirect to a DataNode name that only resolves in the lab.
+  const httpFs: WorkloadSpec = {
+    name: HTTPFS,
+    component: "httpfs",
+    image: ctx.images.hadoop,
+    command: ["hdfs-entrypoint", "httpfs"],
+    env: {
+      HADOOP_HEAPSIZE_MAX: jvmSize(httpFsHeap),
+      ...siteEnv(core, { ...common }),
+    },
+    ports: [{ name: "http", port: HTTPFS_PORT, hostPort: httpFsPort }],
+    volumes: [],
+    readiness: { kind: "http", port: HTTPFS_PORT, path: "/webhdfs/v1/?op=GETFILESTATUS&user.name=hdfs" },
+    liveness: { kind: "tcp", port: HTTPFS_PORT },
+    probeTiming: timing,
+    resources: resources(50, 500, httpFsHeap + fromMebibytes(96), httpFsHeap + fromMebibytes(160)),
+    replicas: 1,
+    stateful: false,
+    runAsUser: HADOOP_UID,
+    terminationGraceSeconds: 10,
+    after: [NAMENODE],
+  };
   const dataNodeHostHttp: Record<string, string> = {};
   for (const w of dataNodeWorkloads) {
     const addr = hostAddress(w.ports.find((p) => p.name === "http")?.hostPort);
@@ -140,15 +180,18 @@ export function resolveHdfsSpec(args: HdfsArgs, ctx: SpecContext): HdfsSpec {
     service: "hdfs",
     app: "hdfs",
     version: "3.4",
-    workloads: [nameNode, ...dataNodeWorkloads],
+    workloads: [nameNode, ...dataNodeWorkloads, httpFs],
     secretNames: [],
     endpoints: [
       { name: "namenode", inLab: defaultFs, host: hostAddress(nameNode.ports[0]!.hostPort)?.replace(/^/, "hdfs://"), ui: false },
       { name: "ui", inLab: `http://${NAMENODE}:9870`, host: urlOf(nameNode.ports[1]!.hostPort), ui: true },
       { name: "webhdfs", inLab: `http://${NAMENODE}:9870/webhdfs/v1`, host: urlOf(nameNode.ports[1]!.hostPort, "/webhdfs/v1"), ui: false },
+      { name: "httpfs", inLab: `http://${HTTPFS}:${HTTPFS_PORT}/webhdfs/v1`, host: urlOf(httpFsPort, "/webhdfs/v1"), ui: false },
     ],
     defaultFs,
     webHdfs: `http://${NAMENODE}:9870/webhdfs/v1`,
+    httpFs: `http://${HTTPFS}:${HTTPFS_PORT}/webhdfs/v1`,
+    ...(httpFsPort !== undefined ? { hostHttpFs: urlOf(httpFsPort, "/webhdfs/v1")! } : {}),
     dataNodeHostHttp,
   };
 }

@@ -43,6 +43,12 @@ export interface SparkSpec extends ServiceSpec {
   readonly clientConf: Readonly<Record<string, string>>;
   /** Heap of a driver, for sizing the containers drivers run in. */
   readonly driverMemoryBytes: number;
+  /**
+   * Env for a client container: the master URL and its web UI, whose
+   * `/json/` lists what each worker offers executors, so a client can refuse,
+   * in one line, an executor request no worker can hold.
+   */
+  readonly clientEnv: Readonly<Record<string, string>>;
 }
 
 /** Driver ports executors connect back to (fixed, so they can be opened). */
@@ -182,5 +188,6 @@ export function resolveSparkSpec(args: SparkArgs, ctx: SpecContext, s3?: S3Acces
     masterUrl,
     clientConf,
     driverMemoryBytes: driver,
+    clientEnv: { SPARK_MASTER_URL: masterUrl, SPARK_MASTER_UI_URL: `http://${MASTER}:8080` },
   };
 }
