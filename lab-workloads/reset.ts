@@ -37,7 +37,6 @@ export interface ResetReport {
 export async function resetLab(lab: LabHandle, log: (l: string) => void): Promise<ResetReport> {
   const module: ModuleId = lab.module;
   const removed: string[] = [];
-  const seeded: string[] = [];
   const s3 = new LabS3(lab);
   for (const bucket of MODULES[module].buckets) {
     const n = await s3.deletePrefix(bucket, `m${module}/`);
@@ -57,7 +56,23 @@ export async function resetLab(lab: LabHandle, log: (l: string) => void): Promis
     }
   }
   for (const r of removed) log(`removed ${r}`);
+  const seeded = await seedStarterData(lab, log);
+  return { removed, seeded };
+}
+
+/**
+ * Writes the module's starter data (the list at the top of this file), from
+ * seed 42. With `onlyIfAbsent`, what is already there is left as it is (a
+ * second `labctl up` neither rewrites a file nor produces the topic's events
+ * twice) and nothing is ever deleted. Returns what it wrote.
+ */
+export async function seedStarterData(lab: LabHandle, log: (l: string) => void, opts: { onlyIfAbsent?: boolean } = {}): Promise<string[]> {
+  const module: ModuleId = lab.module;
+  const seeded: string[] = [];
+  const skip = opts.onlyIfAbsent ?? false;
+  const s3 = new LabS3(lab);
   const put = async (bucket: string, key: string, body: string) => {
+    if (skip && (await s3.list(bucket, key)).some((o) => o.key === key)) return;
     await s3.put(bucket, key, body);
     seeded.push(`s3://${bucket}/${key}`);
   };
@@ -66,16 +81,20 @@ export async function resetLab(lab: LabHandle, log: (l: string) => void): Promis
     case 1:
       await put("datasets", "m1/start/sales.csv", generateM1(rng, M1_SIZES.small.rows).csv);
       break;
-    case 2:
-      await put("datasets", "m2/start/text/words.txt", generateText(rng, M2_SIZES.small.lines));
-      await put("datasets", "m2/start/sales/sales.csv", salesCsv(generateSales(rng, M2_SIZES.small.sales)));
+    case 2: {
+      const text = generateText(rng, M2_SIZES.small.lines);
+      const sales = salesCsv(generateSales(rng, M2_SIZES.small.sales));
+      await put("datasets", "m2/start/text/words.txt", text);
+      await put("datasets", "m2/start/sales/sales.csv", sales);
       break;
+    }
     case 3:
       await put("datasets", "m3/start/regression.csv", generateRegression(rng, M3_SIZES.small).csv);
       break;
     case 4: {
       const kafka = new LabKafka(lab);
       const topic = `${M4_TOPIC_PREFIX}start-events`;
+      if (skip && (await kafka.topics(topic)).includes(topic)) break;
       const events = generateEvents(rng, M4_SHAPES.small);
       await kafka.createTopic(topic, 1);
       await kafka.produce(topic, events.map((e) => ({ key: e.sensor, value: JSON.stringify(e) })));
@@ -88,13 +107,14 @@ export async function resetLab(lab: LabHandle, log: (l: string) => void): Promis
       const graph = graphCsv(generateGraph(rng, M5_SIZES.small.vertices, M5_SIZES.small.groups));
       const trips = generateTrips(rng, M5_SIZES.small.trips);
       await hdfs.mkdirs(`${root}/graph`);
-      await hdfs.put(`${root}/trips.csv`, tripsCsv(trips));
-      await hdfs.put(`${root}/graph/vertices.csv`, graph.vertices);
-      await hdfs.put(`${root}/graph/edges.csv`, graph.edges);
-      seeded.push(`hdfs://${root}/trips.csv`, `hdfs://${root}/graph/vertices.csv`, `hdfs://${root}/graph/edges.csv`);
+      for (const [file, body] of [["trips.csv", tripsCsv(trips)], ["graph/vertices.csv", graph.vertices], ["graph/edges.csv", graph.edges]] as const) {
+        if (skip && (await hdfs.exists(`${root}/${file}`))) continue;
+        await hdfs.put(`${root}/${file}`, body);
+        seeded.push(`hdfs://${root}/${file}`);
+      }
       break;
     }
   }
   for (const s of seeded) log(`seeded ${s}`);
-  return { removed, seeded };
+  return seeded;
 }

@@ -14,7 +14,7 @@ const file = (rel: string, text = "print('mine')\n") => {
 
 describe("labctl check --solution", () => {
   it("refuses a file named after no exercise, listing the exercises", () => {
-    expect(() => resolveSolutions(2, [file("my_job.py")])).toThrow(/^--solution .*my_job\.py: "my_job\.py" is not an exercise of module 2; name your file after one of sales_agg\.py, wordcount\.py$/);
+    expect(() => resolveSolutions(2, [file("my_job.py")])).toThrow(/^--solution .*my_job\.py: "my_job\.py" is not an exercise of module 2; name your file after one of rdd_partitions\.py, sales_agg\.py, wordcount\.py$/);
   });
   it("does not count a helper the jobs import as an exercise", () => {
     expect(() => resolveSolutions(1, [file("m1/common.py")])).toThrow(/"common\.py" is not an exercise of module 1/);
@@ -28,7 +28,7 @@ describe("labctl check --solution", () => {
   it("refuses a missing path, an empty folder and two files for one exercise", () => {
     expect(() => resolveSolutions(2, [path.join(dir, "nope.py")])).toThrow(/no such file or folder/);
     fs.mkdirSync(path.join(dir, "empty"), { recursive: true });
-    expect(() => resolveSolutions(2, [path.join(dir, "empty")])).toThrow(/the folder has no \.py file; module 2's exercises are sales_agg\.py, wordcount\.py/);
+    expect(() => resolveSolutions(2, [path.join(dir, "empty")])).toThrow(/the folder has no \.py file; module 2's exercises are rdd_partitions\.py, sales_agg\.py, wordcount\.py/);
     expect(() => resolveSolutions(2, [file("c/wordcount.py"), file("d/wordcount.py")])).toThrow(/two files are named wordcount\.py/);
   });
 });

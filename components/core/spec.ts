@@ -34,6 +34,26 @@ export interface VolumeSpec {
   readonly sizeBytes: number;
 }
 
+/**
+ * A file a workload is given read-only at start (a starter notebook). The
+ * platform puts every seed file of a workload in {@link WorkloadSpec.seedFiles}
+ * `mountPath` (Docker: uploaded into the container; Kubernetes: a ConfigMap
+ * volume); the workload's command decides what to do with them.
+ */
+export interface SeedFileSpec {
+  /** File name, no directories (`01-rdds.ipynb`); also a ConfigMap key. */
+  readonly name: string;
+  /** UTF-8 text of the file. */
+  readonly content: string;
+}
+
+/** The seed files of a workload and where the platform puts them. */
+export interface SeedFilesSpec {
+  /** Read-only directory the files appear in (`/opt/bigdata-labs/seed`). */
+  readonly mountPath: string;
+  readonly files: readonly SeedFileSpec[];
+}
+
 /** How a platform decides that a workload is ready or alive. */
 export type ProbeSpec =
   | { readonly kind: "http"; readonly port: number; readonly path: string }
@@ -88,6 +108,8 @@ export interface WorkloadSpec {
   readonly terminationGraceSeconds: number;
   /** Workloads of the same service that must be ready before this one starts. */
   readonly after: readonly string[];
+  /** Files put read-only into the container at start. @default none */
+  readonly seedFiles?: SeedFilesSpec;
 }
 
 /** A whole service: its workloads and the endpoints it offers. */

@@ -26,13 +26,13 @@ export class LabS3 {
     return r.Body!.transformToByteArray();
   }
 
-  /** Keys under a prefix, with sizes. */
-  async list(bucket: string, prefix: string): Promise<{ key: string; size: number }[]> {
-    const out: { key: string; size: number }[] = [];
+  /** Keys under a prefix, with sizes and the times MinIO stored them (its clock, not the writer's). */
+  async list(bucket: string, prefix: string): Promise<{ key: string; size: number; modified: number }[]> {
+    const out: { key: string; size: number; modified: number }[] = [];
     let token: string | undefined;
     do {
       const r = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-      for (const o of r.Contents ?? []) out.push({ key: o.Key!, size: o.Size ?? 0 });
+      for (const o of r.Contents ?? []) out.push({ key: o.Key!, size: o.Size ?? 0, modified: o.LastModified?.getTime() ?? NaN });
       token = r.IsTruncated ? r.NextContinuationToken : undefined;
     } while (token);
     return out;

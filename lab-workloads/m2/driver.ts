@@ -6,14 +6,18 @@ import { jobLauncher } from "../common/jobs";
 import { Rng } from "../common/random";
 import { LabS3 } from "../common/s3";
 import { expectedSales, expectedWordCounts, generateSales, generateText, salesCsv } from "./data";
+import { hashPartitionSizes, parallelizeSlices, repartitionSpread } from "./partitions";
 
 /** Data sizes; `small` is also the starter data `labctl reset` writes. */
-export const SIZES = { small: { lines: 2000, sales: 5000 }, medium: { lines: 200_000, sales: 500_000 } };
+export const SIZES = { small: { lines: 2000, sales: 5000, numbers: 10_000 }, medium: { lines: 200_000, sales: 500_000, numbers: 1_000_000 } };
+/** Partitions of the RDD exercise: parallelize slices, partitionBy buckets, repartition target. */
+const RDD = { slices: 8, buckets: 5, repartition: 3 };
 
 /**
- * Module 2 (PySpark): an RDD word count and a DataFrame groupBy/agg/orderBy,
- * reading from S3 and writing back; outputs compared with the driver's own
- * counts and sums from the same seed.
+ * Module 2 (PySpark): an RDD word count, a DataFrame groupBy/agg/orderBy, and
+ * RDD partitions (parallelize, partitionBy, repartition, collect, lazy
+ * evaluation), reading from S3 and writing back; outputs compared with the
+ * driver's own counts, sums and partition slicing from the same seed.
  */
 export const driver: Driver = async (lab, opts) => {
   const s3 = new LabS3(lab);
@@ -73,5 +77,44 @@ export const driver: Driver = async (lab, opts) => {
     const best = [...expected].sort((a, b) => b[1].revenueCents - a[1].revenueCents)[0]!;
     c.close(`revenue of the top group ${best[0]}`, best[1].revenueCents / 100, revenues[0], 1e-6, true);
   });
-  return [wordcount, salesCheck];
+  const rdd = await check("RDD parallelize/collect, partitions and repartitioning, lazy evaluation", async (c) => {
+    const numbers = Array.from({ length: size.numbers }, () => rng.int(0, 999_999));
+    await s3.put("datasets", `m2/${id}/numbers/numbers.txt`, `${numbers.join("\n")}\n`);
+    const out = `m2/${id}/rdd`;
+    await job("rdd", "rdd_partitions.py", [`s3a://datasets/m2/${id}/numbers/numbers.txt`, `s3a://outputs/${out}`,
+      "--slices", String(RDD.slices), "--buckets", String(RDD.buckets), "--repartition", String(RDD.repartition)]);
+    // Each saved partition is one part file: read them from outside, as Spark wrote them.
+    const partitions = async (dir: string) => {
+      const parts = (await s3.list("outputs", `${out}/${dir}/part-`)).sort((a, b) => a.key.localeCompare(b.key));
+      return Promise.all(parts.map(async (p) => Buffer.from(await s3.get("outputs", p.key)).toString("utf8").split("\n").filter((l) => l !== "").map(Number)));
+    };
+    const sliced = parallelizeSlices(numbers, RDD.slices);
+    const got = await partitions("parallelized");
+    c.equal("parallelize: partitions (part files)", RDD.slices, got.length);
+    c.equal("parallelize: size of each partition (batches of 1024 sliced)", sliced.map((p) => p.length).join(","), got.map((p) => p.length).join(","));
+    const same = got.length === sliced.length && got.every((p, i) => p.join(",") === sliced[i]!.join(","));
+    c.that("parallelize: each partition holds its slice of the list, in order", same, "all equal", same ? "all equal" : "differ");
+
+    const collected = JSON.parse(Buffer.from(await s3.get("outputs", `${out}/collected.json`)).toString("utf8")) as number[];
+    c.that("collect(): every element, doubled, in list order", collected.join(",") === numbers.map((n) => n * 2).join(","), `${numbers.length} values`, `${collected.length} values${collected.join(",") === numbers.map((n) => n * 2).join(",") ? ", equal" : ", differ"}`);
+    const lazy = await s3.list("outputs", `${out}/lazy/`);
+    const defined = lazy.find((o) => o.key.endsWith("/defined"));
+    const computed = lazy.filter((o) => /\/part-\d+$/.test(o.key));
+    c.equal("partitions computed by the action (markers left by the executors)", RDD.slices, computed.length);
+    const early = computed.filter((o) => !defined || o.modified <= defined.modified);
+    c.that("no partition computed before the action (MinIO's clock)", defined !== undefined && early.length === 0, "every marker after the \"defined\" marker",
+      defined ? `${early.length} before, first ${Math.min(...computed.map((o) => o.modified)) - defined.modified} ms after` : "no defined marker");
+
+    const buckets = hashPartitionSizes(numbers, RDD.buckets);
+    const byKey = await partitions("by_key");
+    c.equal("partitionBy: size of each partition (n % buckets)", buckets.join(","), byKey.map((p) => p.length).join(","));
+    const misplaced = byKey.reduce((a, p, i) => a + p.filter((n) => n % RDD.buckets !== i).length, 0);
+    c.equal("partitionBy: numbers outside their hash partition", 0, misplaced);
+    const re = (await partitions("repartitioned")).map((p) => p.length);
+    c.equal("repartition: partitions", RDD.repartition, re.length);
+    c.equal("repartition: elements kept", numbers.length, re.reduce((a, b) => a + b, 0));
+    const spread = Math.max(...re) - Math.min(...re);
+    c.that("repartition: round-robin balance", spread <= repartitionSpread(RDD.slices), `largest - smallest ≤ ${repartitionSpread(RDD.slices)}`, `${spread} (${re.join(", ")})`);
+  });
+  return [wordcount, salesCheck, rdd];
 };

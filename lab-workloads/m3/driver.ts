@@ -1,9 +1,11 @@
 import * as path from "path";
+import { parquetReadObjects } from "hyparquet";
 import { check } from "../common/check";
 import { Driver, runId } from "../common/driver";
 import { jobLauncher } from "../common/jobs";
 import { Rng } from "../common/random";
 import { LabS3 } from "../common/s3";
+import { daskTasksSince, installTaskStream } from "../m1/observe";
 
 /** Data sizes; `small` is also the starter data `labctl reset` writes. */
 export const SIZES = { small: 5_000, medium: 500_000 };
@@ -51,14 +53,24 @@ export function generateRegression(rng: Rng, rows: number): { xs: number[][]; ys
   return { xs, ys, csv: `${lines.join("\n")}\n` };
 }
 
+/** RMSE and R² of a model's predictions on rows. */
+export function scores(m: { coefficients: number[]; intercept: number }, xs: readonly number[][], ys: readonly number[]): { rmse: number; r2: number } {
+  const mean = ys.reduce((a, b) => a + b, 0) / ys.length;
+  const ssRes = xs.reduce((s, x, i) => s + (predict(m, x) - ys[i]!) ** 2, 0);
+  const ssTot = ys.reduce((s, v) => s + (v - mean) ** 2, 0);
+  return { rmse: Math.sqrt(ssRes / ys.length), r2: 1 - ssRes / ssTot };
+}
+
 function predict(m: { coefficients: number[]; intercept: number }, x: readonly number[]): number {
   return m.intercept + x.reduce((s, v, i) => s + v * m.coefficients[i]!, 0);
 }
 
 /**
- * Module 3 (ML at scale): an MLlib pipeline recovering known coefficients,
- * and a scikit-learn grid search run on the Dask cluster; both compared with
- * the driver's own least-squares fit of the same data.
+ * Module 3 (ML at scale): an MLlib pipeline recovering known coefficients, a
+ * scikit-learn grid search run on the Dask cluster, an MLlib Pipeline saved
+ * to S3, loaded and scored on held-out rows, and Dask-ML's split and
+ * estimator on a Dask DataFrame; all compared with the driver's own
+ * least-squares fit of the same data.
  */
 export const driver: Driver = async (lab, opts) => {
   const s3 = new LabS3(lab);
@@ -85,6 +97,8 @@ export const driver: Driver = async (lab, opts) => {
   });
 
   const sklearn = await check("scikit-learn grid search on the Dask cluster (joblib)", async (c) => {
+    await installTaskStream(lab);
+    const since = Date.now();
     await job("sklearn", "dask_sklearn.py", [`s3://datasets/${base}/regression.csv`, `s3://models/${base}/sklearn.json`]);
     const r = JSON.parse(Buffer.from(await s3.get("models", `${base}/sklearn.json`)).toString("utf8"));
     const split = Math.floor(rows * 0.8);
@@ -93,9 +107,52 @@ export const driver: Driver = async (lab, opts) => {
     const mean = hy.reduce((a, b) => a + b, 0) / hy.length;
     const ssRes = xs.slice(split).reduce((s, x, i) => s + (predict(train, x) - hy[i]!) ** 2, 0);
     const ssTot = hy.reduce((s, v) => s + (v - mean) ** 2, 0);
-    c.that("cross-validation ran as Dask tasks on the workers", r.dask_tasks > 0 && r.workers >= 1, "> 0 tasks on ≥ 1 worker", `${r.dask_tasks} tasks on ${r.workers} worker(s)`);
+    const ran = await daskTasksSince(lab, since);
+    c.that("cross-validation ran as Dask tasks on the workers (the scheduler's task stream)", ran.tasks > 0 && ran.workers >= 1, "> 0 tasks on ≥ 1 worker", `${ran.tasks} tasks on ${ran.workers} worker(s)`);
+    c.equal("tasks the job counted = tasks the scheduler ran", ran.tasks, r.dask_tasks);
     c.close("holdout R² = driver's least-squares R²", 1 - ssRes / ssTot, r.holdout_r2, 1e-3);
     TRUE_COEFFICIENTS.forEach((t, i) => c.close(`x${i + 1} coefficient of the best model (true ${t})`, t, r.coefficients[i], 0.02));
   });
-  return [mllib, sklearn];
+  const split = Math.floor(rows * 0.8);
+  const trainFit = leastSquares(xs.slice(0, split), ys.slice(0, split));
+  const lines = csv.trimEnd().split("\n");
+  const pipeline = await check("MLlib Pipeline saved to S3, loaded, scored on held-out rows (RegressionEvaluator)", async (c) => {
+    await s3.put("datasets", `${base}/train/train.csv`, `${lines.slice(0, split + 1).join("\n")}\n`);
+    await s3.put("datasets", `${base}/test/test.csv`, `${[lines[0], ...lines.slice(split + 1)].join("\n")}\n`);
+    await job("pipeline", "mllib_pipeline.py", [`s3a://datasets/${base}/train/train.csv`, `s3a://datasets/${base}/test/test.csv`, `s3a://models/${base}/pipeline`, `s3a://models/${base}/pipeline-result`]);
+    const part = (await s3.list("models", `${base}/pipeline-result/part-`))[0];
+    if (!part) throw new Error("the job wrote no result");
+    const r = JSON.parse(Buffer.from(await s3.get("models", part.key)).toString("utf8").trim());
+    c.equal("rows trained on", split, r.train_rows);
+    c.equal("held-out rows scored", rows - split, r.test_rows);
+    const held = scores(trainFit, xs.slice(split), ys.slice(split));
+    c.close("held-out RMSE = driver's least squares on the training rows", held.rmse, r.test_rmse, 1e-6, true);
+    c.close("held-out R² = driver's", held.r2, r.test_r2, 1e-6);
+    c.that("held-out RMSE within the noise the data was drawn with", r.test_rmse <= NOISE_SD * 1.15, `≤ ${(NOISE_SD * 1.15).toFixed(3)} (noise sd ${NOISE_SD} × 1.15)`, String(r.test_rmse));
+    // The saved model itself, read from S3 by the driver: the LinearRegression stage's Parquet data.
+    const data = (await s3.list("models", `${base}/pipeline/stages/`)).filter((o) => /LinearRegression[^/]*\/data\/part-.*\.parquet$/.test(o.key));
+    c.equal("saved stages: LinearRegression data files", 1, data.length);
+    const bytes = await s3.get("models", data[0]!.key);
+    const saved = (await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer }))[0] as { intercept: number; coefficients: { values: number[] } };
+    trainFit.coefficients.forEach((b, i) => c.close(`saved model's x${i + 1} coefficient = driver's fit`, b, Number(saved.coefficients.values[i]), 1e-6));
+    c.close("saved model's intercept = driver's fit", trainFit.intercept, Number(saved.intercept), 1e-6);
+  });
+
+  const daskMl = await check("Dask-ML: train_test_split and LinearRegression on a Dask DataFrame", async (c) => {
+    await installTaskStream(lab);
+    const since = Date.now();
+    await job("dask-ml", "dask_ml_split.py", [`s3://datasets/${base}/regression.csv`, `s3://models/${base}/dask_ml.json`]);
+    const r = JSON.parse(Buffer.from(await s3.get("models", `${base}/dask_ml.json`)).toString("utf8"));
+    c.equal("train + test rows", rows, r.train_rows + r.test_rows);
+    // Each row goes to test with probability 0.2: allow 4 standard deviations.
+    const sd = Math.sqrt(rows * 0.2 * 0.8);
+    c.close("test rows (20% split)", rows * 0.2, r.test_rows, 4 * sd);
+    TRUE_COEFFICIENTS.forEach((t, i) => c.close(`x${i + 1} coefficient (true ${t})`, t, r.coefficients[i], 0.02));
+    c.close(`intercept (true ${TRUE_INTERCEPT})`, TRUE_INTERCEPT, r.intercept, 0.05);
+    const all = scores(ols, xs, ys);
+    c.close("test R² near the driver's R² of least squares on all rows", all.r2, r.test_r2, 0.002);
+    const ran = await daskTasksSince(lab, since);
+    c.that("the fit ran on the cluster (the scheduler's task stream)", ran.tasks > r.partitions && ran.workers >= 1, `> ${r.partitions} tasks on ≥ 1 worker`, `${ran.tasks} tasks on ${ran.workers} worker(s)`);
+  });
+  return [mllib, sklearn, pipeline, daskMl];
 };
