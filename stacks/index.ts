@@ -1,12 +1,32 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isLabConfigError } from "../components/core/errors";
-import { LabConfig } from "../components/config/schema";
+import { LabConfig, labContext, labInstances } from "../components/config/schema";
+import { planLab } from "../components/lab/plan";
 import { clusterEndpoint, isClass, loadConfig, verifyCluster } from "./config";
 import { createLabs, StackOutputs } from "./program";
 
-/** A configuration problem as one line (LABS_DEBUG=1 keeps the stack trace). */
+/**
+ * A problem as one line (LABS_DEBUG=1 keeps the stack trace): a configuration
+ * problem as it is (it names the key and the fix), anything else, such as a
+ * RangeError from a spec, as its first line with where to find more.
+ */
 function oneLine(err: unknown): unknown {
-  return isLabConfigError(err) && process.env["LABS_DEBUG"] !== "1" ? new pulumi.RunError(err.message) : err;
+  if (process.env["LABS_DEBUG"] === "1") return err;
+  if (isLabConfigError(err)) return new pulumi.RunError(err.message);
+  if (err instanceof pulumi.RunError) return err;
+  const first = String((err as Error)?.message ?? err).split("\n")[0];
+  return new pulumi.RunError(`${(err as Error)?.name ?? "Error"}: ${first} (set LABS_DEBUG=1 for the stack trace)`);
+}
+
+/**
+ * Plans every lab of the stack (pure: the service specs check their ranges
+ * and sizes) so that a bad value fails before the first resource, even the
+ * labs' component resources, is registered.
+ */
+function planAll(cfg: LabConfig): void {
+  for (const inst of labInstances(cfg)) {
+    planLab({ name: inst.name, module: cfg.module, context: labContext(cfg, inst.hostPortBase), services: cfg.services, withoutWorkspace: !cfg.workspace });
+  }
 }
 
 /**
@@ -18,6 +38,7 @@ function main(): StackOutputs | Promise<StackOutputs> {
   let cfg: LabConfig;
   try {
     cfg = loadConfig();
+    planAll(cfg);
   } catch (err) {
     throw oneLine(err);
   }

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseLabConfig } from "../components/config/schema";
 import { createLabs } from "../stacks/program";
 import { loadConfig } from "../stacks/config";
@@ -92,6 +92,21 @@ describe("stack program", () => {
     }
     expect(pulumi.RunError.isInstance(error)).toBe(true);
     expect((error as Error).message).toMatch(/^lab:module: unknown module 9\. Use one of 1 \(foundations\)/);
+    await settle();
+    expect(recorded).toEqual([]);
+  });
+
+  it("turns a service spec's range error into one line before the first resource, even the lab's component", async () => {
+    setConfig({ module: "2", services: { spark: { workers: 0 } } });
+    vi.resetModules();
+    let error: unknown;
+    try {
+      await import("../stacks/index");
+    } catch (e) {
+      error = e;
+    }
+    expect(pulumi.RunError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/^lab:services\.spark\.workers: must be a whole number from 1 to 8 \(got 0\)\. Set it/);
     await settle();
     expect(recorded).toEqual([]);
   });

@@ -8,8 +8,11 @@ const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
  * `maxLength` leaves room for the suffixes a lab appends.
  */
 export function requireDnsLabel(field: string, value: unknown, maxLength = 40): string {
-  if (typeof value !== "string" || value.length === 0) {
+  if (value === undefined || value === null || value === "") {
     throw new LabConfigError(field, "is missing", 'Set it to a short lower-case name such as "alice"');
+  }
+  if (typeof value !== "string") {
+    throw new LabConfigError(field, `expected a name, got ${JSON.stringify(value)}`, 'Set it to a short lower-case name such as "alice" (quote it in YAML)');
   }
   if (!DNS_LABEL.test(value) || value.length > maxLength) {
     throw new LabConfigError(

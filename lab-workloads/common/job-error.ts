@@ -1,3 +1,5 @@
+import { StringDecoder } from "string_decoder";
+
 /** A job that failed: the reason, and the last lines of its output. */
 export class JobError extends Error {
   constructor(message: string, public readonly log: string) {
@@ -14,17 +16,21 @@ export function relevantLines(lines: readonly string[]): string {
 /**
  * Turns a stream's chunks into whole lines: a chunk may end mid-line (pipes
  * deliver ~4 KiB at a time), so the unfinished tail waits for the next chunk.
+ * Bytes are decoded as a stream: a multi-byte UTF-8 character cut between two
+ * chunks is held back until its last byte arrives, never turned into U+FFFD.
  */
 export function lineSplitter(onLine: (line: string) => void): { push(chunk: Buffer | string): void; end(): void } {
   let pending = "";
+  const decoder = new StringDecoder("utf8");
   return {
     push(chunk) {
-      pending += chunk.toString();
+      pending += typeof chunk === "string" ? chunk : decoder.write(chunk);
       const lines = pending.split("\n");
       pending = lines.pop() ?? "";
       for (const l of lines) if (l !== "") onLine(l);
     },
     end() {
+      pending += decoder.end();
       if (pending !== "") onLine(pending);
       pending = "";
     },
