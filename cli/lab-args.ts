@@ -3,7 +3,7 @@ import { isLabConfigError } from "../components/core/errors";
 import { findModule, ModuleId, MODULES } from "../components/lab/modules";
 import { LabPlan, planLab } from "../components/lab/plan";
 import { loadImageManifest } from "../stacks/config";
-import { EXIT, UserError } from "./errors";
+import { EXIT, UserError } from "../lab-workloads/access/errors";
 
 /** A module number or slug from the command line. */
 export function resolveModule(arg: string | undefined): ModuleId {

@@ -7,7 +7,7 @@
  */
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { UI_ANNOTATION } from "../components/platform/kubernetes/render";
-import { Forward, forwardPort, podExec } from "./kube-client";
+import { Forward, forwardPort, podExec } from "../lab-workloads/access/kube-client";
 
 /** One forwarded UI. */
 export interface ConnectedUi {

@@ -9,7 +9,7 @@ import { promisify } from "util";
 import { LabPlan } from "../components/lab/plan";
 import { containerNames } from "../components/platform/docker/render";
 import { ServiceState, ServiceStatus } from "./class/grid";
-import { KubeTarget, loadKubeConfig } from "./kube-client";
+import { KubeTarget, loadKubeConfig } from "../lab-workloads/access/kube-client";
 
 const run = promisify(execFile);
 

@@ -9,7 +9,7 @@ import * as http from "http";
 import * as https from "https";
 import * as os from "os";
 import * as path from "path";
-import { EXIT, UserError } from "./errors";
+import { EXIT, UserError } from "../lab-workloads/access/errors";
 
 /** A registry and repository prefix, as given to `--registry HOST[:PORT][/PREFIX]`. */
 export interface RegistryRef {

@@ -7,7 +7,9 @@ import { DockerPlatform } from "../components/platform/docker/render";
 import { ClusterEndpoint, endpointFromKubeconfig } from "../components/platform/kubernetes/access";
 import { ClassroomArgs, KubernetesPlatform } from "../components/platform/kubernetes/render";
 import { ClassStaff } from "../components/platform/kubernetes/staff";
+import { ClassJanitor } from "../components/platform/kubernetes/janitor";
 import { Platform } from "../components/platform/platform";
+import { withStarterNotebooks } from "../lab-workloads/notebooks";
 
 /** One lab's stack outputs. */
 export interface LabOutputs {
@@ -63,7 +65,8 @@ export interface ProgramFacts {
 function classroomOf(cfg: LabConfig, cluster: ClusterEndpoint | undefined): ClassroomArgs | undefined {
   if (cfg.students.length === 0) return undefined;
   if (!cluster) throw new Error("a class on Kubernetes needs the cluster's API server for the students' kubeconfigs");
-  return { name: cfg.name, networkPolicies: cfg.kubernetes.networkPolicies, cluster };
+  const janitor = cfg.idleAfterSeconds !== undefined || cfg.expiresAfterSeconds !== undefined;
+  return { name: cfg.name, networkPolicies: cfg.kubernetes.networkPolicies, cluster, ...(janitor ? { janitor } : {}) };
 }
 
 /** The platform labs render into, with its provider when Kubernetes. */
@@ -95,6 +98,20 @@ export function createLabs(cfg: LabConfig, facts: ProgramFacts = {}): StackOutpu
   const { platform, opts, kubeconfig, classroom: room, registry } = platformFor(cfg, facts);
   // Course staff first: each lab binds the instructor's account, which lives in the staff namespace.
   const staff = room ? new ClassStaff(`${cfg.name}-staff`, { className: room.name, cluster: room.cluster }, opts) : undefined;
+  if (staff && room?.janitor) {
+    new ClassJanitor(
+      `${cfg.name}-janitor`,
+      {
+        className: room.name,
+        namespace: staff.namespace,
+        labs: labInstances(cfg).map((l) => l.name),
+        image: cfg.images.workspace,
+        ...(cfg.idleAfterSeconds !== undefined ? { idleAfterSeconds: cfg.idleAfterSeconds } : {}),
+        ...(cfg.expiresAfterSeconds !== undefined ? { expiresAfterSeconds: cfg.expiresAfterSeconds } : {}),
+      },
+      { ...opts, dependsOn: [staff] },
+    );
+  }
   const labs: Record<string, LabOutputs> = {};
   const credentials: Record<string, pulumi.Output<LabCredentials>> = {};
   const access: Record<string, pulumi.Output<string>> = {};
@@ -105,7 +122,7 @@ export function createLabs(cfg: LabConfig, facts: ProgramFacts = {}): StackOutpu
         module: cfg.module,
         platform,
         context: labContext(cfg, inst.hostPortBase),
-        services: cfg.services,
+        services: withStarterNotebooks(cfg.module, cfg.services),
         withoutWorkspace: !cfg.workspace,
         ...(inst.student ? { student: inst.student } : {}),
       },

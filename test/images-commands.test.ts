@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
 import { main } from "../cli/labctl";
-import { EXIT, UserError } from "../cli/errors";
+import { EXIT, UserError } from "../lab-workloads/access/errors";
 import { imagesCommand, parseImagesArgs } from "../cli/commands/images-cli";
 import { pushedDigest } from "../cli/commands/images-push";
 import { BUNDLE_ENTRY, containerdName, manifestEntry, readBundleManifest } from "../cli/commands/images-bundle";

@@ -15,7 +15,7 @@ import {
   parseRegistryRef,
   probeRegistry,
 } from "../cli/registry";
-import { EXIT, UserError } from "../cli/errors";
+import { EXIT, UserError } from "../lab-workloads/access/errors";
 
 const userError = (fn: () => unknown): UserError => {
   try {

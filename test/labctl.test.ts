@@ -14,7 +14,7 @@ describe("labctl arguments", () => {
     [["up"], /^which module\? Give 1-5 or a name: 1 \(foundations\)/],
     [["up", "9"], /^unknown module "9"; use 1 \(foundations\), 2 \(spark\)/],
     [["up", "2", "--target", "podman"], /^unknown target "podman"; use docker or kubernetes/],
-    [["frobnicate"], /^unknown command "frobnicate"; use up, preflight, check, status, reset, down, connect, class or images/],
+    [["frobnicate"], /^unknown command "frobnicate"; use up, preflight, check, status, reset, down, fault, connect, class or images/],
     [["up", "2", "extra"], /^unexpected argument "extra"/],
     [["check", "2", "--seed", "x"], /^--seed x: use a whole number/],
   ])("%j fails with one line", async (argv, message) => {
@@ -128,7 +128,7 @@ describe("preflight arithmetic", () => {
 
 describe("the Pulumi CLI when none is installed", () => {
   it("offline: one line pointing to the offline toolchain, nothing installed", async () => {
-    const { pulumiCommand } = await import("../cli/automation");
+    const { pulumiCommand } = await import("../lab-workloads/access/automation");
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "labs-nocli-"));
     const saved = { home: process.env["HOME"], labs: process.env["BIGDATA_LABS_HOME"], path: process.env["PATH"] };
     Object.assign(process.env, { HOME: tmp, BIGDATA_LABS_HOME: path.join(tmp, "cache"), PATH: path.dirname(process.execPath) });
@@ -146,7 +146,7 @@ describe("the Pulumi CLI when none is installed", () => {
 
 describe("stale stack locks", () => {
   it("clears a lock whose process is gone and keeps a live one", async () => {
-    const { clearStaleLocks } = await import("../cli/automation");
+    const { clearStaleLocks } = await import("../lab-workloads/access/automation");
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "labs-locks-"));
     const dir = path.join(root, ".labs", "state", ".pulumi", "locks", "organization", "bigdata-labs", "docker-m2");
     fs.mkdirSync(dir, { recursive: true });

@@ -3,7 +3,7 @@ import { Lab } from "../components/lab/lab";
 import { MODULES, ModuleId } from "../components/lab/modules";
 import { planLab } from "../components/lab/plan";
 import { containerNames, cpusValue, dockerHealthCheck, dockerHealthTest, DockerPlatform, memoryMiB, readyTimeoutSeconds } from "../components/platform/docker/render";
-import { legacyDockerLab } from "../cli/docker-host";
+import { legacyDockerLab } from "../lab-workloads/access/docker-host";
 import { context } from "./helpers/fixtures";
 import { installMocks, isSecret, ofType, recorded, resetRecorded, settle, unsecret, valueOf } from "./helpers/mocks";
 

@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseLabConfig } from "../components/config/schema";
-import { configOfStack, kubeTargetOfConfig, planOfLab, recordedKube } from "../cli/stack-lab";
+import { configOfStack, kubeTargetOfConfig, planOfLab, recordedKube } from "../lab-workloads/access/stack-lab";
 import { manifest } from "./helpers/fixtures";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labs-kube-"));

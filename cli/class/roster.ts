@@ -3,7 +3,7 @@ import * as path from "path";
 import { EMAIL, MAX_STUDENT_NAME } from "../../components/config/schema";
 import { LabConfigError } from "../../components/core/errors";
 import { requireDnsLabel } from "../../components/core/names";
-import { UserError } from "../errors";
+import { UserError } from "../../lab-workloads/access/errors";
 
 /** One student of a roster. */
 export interface RosterEntry {

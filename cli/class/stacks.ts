@@ -4,10 +4,10 @@
  * stack (settings, outputs, recorded cluster), never from defaults.
  */
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { labWorkspace, selectLabStack } from "../automation";
-import { EXIT, UserError } from "../errors";
+import { labWorkspace, selectLabStack } from "../../lab-workloads/access/automation";
+import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { labInstances } from "../../components/config/schema";
-import { readStack, StoodUp } from "../stack-lab";
+import { readStack, StoodUp } from "../../lab-workloads/access/stack-lab";
 
 /** The stack name of class `name`. */
 export function classStackName(name: string): string {

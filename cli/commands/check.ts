@@ -5,7 +5,7 @@ import { ModuleId } from "../../components/lab/modules";
 import { formatResults } from "../../lab-workloads/common/check";
 import { exerciseFiles } from "../../lab-workloads/common/jobs";
 import { hasDriver, jobsDirOf, runWorkload } from "../../lab-workloads/run";
-import { EXIT, UserError } from "../errors";
+import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { Io } from "./shared";
 
 /** Options of `labctl check`. */
@@ -33,7 +33,7 @@ export function resolveSolutions(module: ModuleId, given: readonly string[]): st
   const exercises = exerciseFiles(jobsDirOf(module));
   const files: string[] = [];
   for (const g of given) {
-    if (!fs.existsSync(g)) throw new UserError(`--solution ${g}: no such file or folder`, EXIT.usage);
+    if (!fs.existsSync(g)) throw new UserError(`--solution ${g}: no such file or folder; give the path of your .py file or of a folder of them`, EXIT.usage);
     if (fs.statSync(g).isDirectory()) {
       const py = fs.readdirSync(g).filter((f) => f.endsWith(".py")).map((f) => path.join(g, f));
       if (py.length === 0) throw new UserError(`--solution ${g}: the folder has no .py file; module ${module}'s exercises are ${exercises.join(", ")}`, EXIT.usage);

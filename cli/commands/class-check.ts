@@ -5,13 +5,13 @@ import { BatchV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { openStackLab } from "../../lab-workloads/common/lab";
 import { exerciseFiles } from "../../lab-workloads/common/jobs";
 import { hasDriver, jobsDirOf, runWorkloadOn } from "../../lab-workloads/run";
-import { labsDir } from "../automation";
+import { labsDir } from "../../lab-workloads/access/automation";
 import { canvasCsv, exerciseNames, feedbackMarkdown, GradebookRun, marksOf, nbgraderCsv, StudentGrade } from "../class/gradebook";
 import { checkGrid, renderGrid } from "../class/grid";
 import { runPool } from "../class/pool";
 import { openClass } from "../class/stacks";
-import { loadKubeConfig } from "../kube-client";
-import { EXIT, UserError } from "../errors";
+import { loadKubeConfig } from "../../lab-workloads/access/kube-client";
+import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { Io } from "./shared";
 
 /** Options of `labctl class check`. */

@@ -3,7 +3,7 @@
  * student). Each verb lives in its own file; this only reads the arguments.
  */
 import { parseArgs } from "util";
-import { EXIT, UserError } from "../errors";
+import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { resolveModule } from "../lab-args";
 import { classCheck, intOption } from "./class-check";
 import { classConnect } from "./class-connect";

@@ -1,7 +1,7 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { openClass, studentLab } from "../class/stacks";
 import { connectionLines, connectLab, untilSignal } from "../lab-connect";
-import { EXIT, UserError } from "../errors";
+import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { Io } from "./shared";
 
 /** Options of `labctl class connect`. */

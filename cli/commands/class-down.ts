@@ -1,9 +1,9 @@
 import { labInstances } from "../../components/config/schema";
 import { openClass } from "../class/stacks";
 import { leftoverCount, waitClassGone } from "../class/leftovers";
-import { loadKubeConfig } from "../kube-client";
+import { loadKubeConfig } from "../../lab-workloads/access/kube-client";
 import { ProgressView } from "../progress";
-import { EXIT, UserError } from "../errors";
+import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { Io, pulumiFailure } from "./shared";
 
 /** Options of `labctl class down`. */

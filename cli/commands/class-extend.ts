@@ -2,8 +2,8 @@ import { formatDuration, parseDuration } from "../../components/core/units";
 import { extendedExpiry, LAB_ANNOTATIONS } from "../../components/platform/kubernetes/schedule";
 import { openClass, studentLab } from "../class/stacks";
 import { annotateLab, readLabTimes } from "../class/scale";
-import { loadKubeConfig } from "../kube-client";
-import { EXIT, UserError } from "../errors";
+import { loadKubeConfig } from "../../lab-workloads/access/kube-client";
+import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { Io } from "./shared";
 
 /** Options of `labctl class extend`. */

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { openClass } from "../class/stacks";
-import { UserError } from "../errors";
+import { UserError } from "../../lab-workloads/access/errors";
 import { Io } from "./shared";
 
 /** Options of `labctl class handout`. */

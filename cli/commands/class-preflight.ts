@@ -7,7 +7,7 @@ import { formatBytes, k8sCpu } from "../../components/core/units";
 import { MODULES, ModuleId, ServiceSettings } from "../../components/lab/modules";
 import { planLab } from "../../components/lab/plan";
 import { loadImageManifest } from "../../stacks/config";
-import { EXIT, UserError } from "../errors";
+import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { validateSettings } from "../lab-args";
 import { Io } from "./shared";
 

@@ -2,7 +2,7 @@ import { openStackLab } from "../../lab-workloads/common/lab";
 import { resetLab, ResetReport } from "../../lab-workloads/reset";
 import { runPool } from "../class/pool";
 import { openClass, studentLab } from "../class/stacks";
-import { EXIT, UserError } from "../errors";
+import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { Io } from "./shared";
 
 /** Options of `labctl class reset`. */

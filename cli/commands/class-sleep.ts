@@ -1,7 +1,7 @@
 import { labsOf, openClass } from "../class/stacks";
 import { markAsleep, scaleLab, waitLab } from "../class/scale";
-import { loadKubeConfig } from "../kube-client";
-import { EXIT, UserError } from "../errors";
+import { loadKubeConfig } from "../../lab-workloads/access/kube-client";
+import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { Io } from "./shared";
 
 /** Options of `labctl class sleep`. */

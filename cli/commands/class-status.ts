@@ -6,9 +6,9 @@ import { openClass } from "../class/stacks";
 import { LabSchedule, LabStatus, labState, renderGrid, ServiceStatus, statusDocument, statusGrid } from "../class/grid";
 import { LAB_ANNOTATIONS, labTimes, LabTimes, ScheduleSettings } from "../../components/platform/kubernetes/schedule";
 import { runPool } from "../class/pool";
-import { loadKubeConfig, podExec } from "../kube-client";
-import { planOfLab } from "../stack-lab";
-import { EXIT, UserError } from "../errors";
+import { loadKubeConfig, podExec } from "../../lab-workloads/access/kube-client";
+import { planOfLab } from "../../lab-workloads/access/stack-lab";
+import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { Io } from "./shared";
 
 /** Options of `labctl class status`. */

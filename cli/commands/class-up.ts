@@ -1,11 +1,11 @@
 import { ModuleId } from "../../components/lab/modules";
-import { labWorkspace, openLabStack } from "../automation";
+import { labWorkspace, openLabStack } from "../../lab-workloads/access/automation";
 import { classNames, classStackName } from "../class/stacks";
 import { readRoster } from "../class/roster";
 import { validateSettings } from "../lab-args";
 import { ProgressView } from "../progress";
-import { readStack, recordedKube } from "../stack-lab";
-import { UserError } from "../errors";
+import { readStack, recordedKube } from "../../lab-workloads/access/stack-lab";
+import { UserError } from "../../lab-workloads/access/errors";
 import { Io, pulumiFailure } from "./shared";
 
 /** Options of `labctl class up`. */

@@ -1,9 +1,9 @@
 import { labsOf, openClass } from "../class/stacks";
 import { isExpired } from "../../components/platform/kubernetes/schedule";
 import { markAwake, readLabTimes, scaleLab, waitLab } from "../class/scale";
-import { loadKubeConfig } from "../kube-client";
-import { planOfLab } from "../stack-lab";
-import { EXIT, UserError } from "../errors";
+import { loadKubeConfig } from "../../lab-workloads/access/kube-client";
+import { planOfLab } from "../../lab-workloads/access/stack-lab";
+import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { Io } from "./shared";
 
 /** Options of `labctl class wake`. */

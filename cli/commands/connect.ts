@@ -1,7 +1,7 @@
 import * as fs from "fs";
-import { contextNamespace, loadKubeConfig, apiStatus } from "../kube-client";
+import { contextNamespace, loadKubeConfig, apiStatus } from "../../lab-workloads/access/kube-client";
 import { connectionLines, connectLab, LabConnection, untilSignal } from "../lab-connect";
-import { EXIT, UserError } from "../errors";
+import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { Io } from "./shared";
 
 /** Options of `labctl connect`. */

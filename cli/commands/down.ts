@@ -1,12 +1,13 @@
 import { Target } from "../../components/config/schema";
 import { ModuleId } from "../../components/lab/modules";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { openLabStack, stackName } from "../automation";
-import { dockerLeftovers, removeLeftovers } from "../docker-host";
-import { waitKubeClean } from "../kube-host";
+import { openLabStack, stackName } from "../../lab-workloads/access/automation";
+import { dockerLeftovers, removeLeftovers } from "../../lab-workloads/access/docker-host";
+import { removeOrphans } from "../docker-orphans";
+import { waitKubeClean } from "../../lab-workloads/access/kube-host";
 import { labInstances } from "../../components/config/schema";
-import { readStack } from "../stack-lab";
-import { EXIT, UserError } from "../errors";
+import { readStack } from "../../lab-workloads/access/stack-lab";
+import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { ProgressView } from "../progress";
 import { Io, pulumiFailure } from "./shared";
 
@@ -39,6 +40,14 @@ export async function down(opts: DownOptions, io: Io, listStacks: () => Promise<
     if (!opts.json) io.out(`Tearing down ${stackName(t.module, t.target)} (${labs.join(", ") || "no resources"})`);
     const progress = new ProgressView((l) => (opts.json ? undefined : io.out(l)));
     const t0 = Date.now();
+    if (t.target === "docker") {
+      // An interrupted `up` may have left containers the stack never recorded, holding its volumes.
+      const resources = (await stack.exportStack()).deployment?.resources ?? [];
+      for (const lab of labs) {
+        const orphans = await removeOrphans(lab, resources);
+        if (orphans.length > 0 && !opts.json) io.out(`Removed ${orphans.length} object(s) an interrupted run created but never recorded: ${orphans.join(", ")}`);
+      }
+    }
     try {
       await stack.destroy({ onEvent: (e) => progress.onEvent(e) });
     } catch (err) {

@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as zlib from "zlib";
-import { EXIT, UserError } from "../errors";
+import { EXIT, UserError } from "../../lab-workloads/access/errors";
 
 /** Name of the bundle manifest inside the tar. */
 export const BUNDLE_ENTRY = "bigdata-labs-bundle.json";

@@ -8,7 +8,7 @@
  */
 import { parseArgs } from "util";
 import { moduleImages } from "../../components/lab/modules";
-import { EXIT, UserError } from "../errors";
+import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { resolveModule } from "../lab-args";
 import { parseImagePrefix, parseRegistryRef } from "../registry";
 import { loadImages } from "./images-load";

@@ -6,7 +6,7 @@
  * `kind load image-archive` does.
  */
 import * as fs from "fs";
-import { EXIT, UserError } from "../errors";
+import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { BundleManifest, containerdName, readBundleManifest, tarStream } from "./images-bundle";
 import { DockerRunner, dockerCli, lastLine, needDocker, since } from "./images-shared";
 import { Io } from "./shared";

@@ -7,7 +7,7 @@
  * or refused credentials, missing ECR repositories.
  */
 import { ModuleId } from "../../components/lab/modules";
-import { EXIT, UserError } from "../errors";
+import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import {
   Credentials,
   dockerCredentials,

@@ -10,7 +10,7 @@ import { Writable } from "stream";
 import * as zlib from "zlib";
 import { formatBytes } from "../../components/core/units";
 import { ModuleId } from "../../components/lab/modules";
-import { EXIT, UserError } from "../errors";
+import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { BUNDLE_FORMAT, BundleManifest, gzipped, manifestEntry } from "./images-bundle";
 import { DockerRunner, dockerCli, imageRef, labImages, lastLine, localImageIds, localPrefix, needDocker, since } from "./images-shared";
 import { Io } from "./shared";

@@ -6,7 +6,7 @@
 import { spawn } from "child_process";
 import { ModuleId, moduleImages } from "../../components/lab/modules";
 import { loadImageManifest } from "../../stacks/config";
-import { EXIT, UserError } from "../errors";
+import { EXIT, UserError } from "../../lab-workloads/access/errors";
 
 /** Result of one docker CLI run. */
 export interface DockerResult {

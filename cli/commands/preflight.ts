@@ -3,7 +3,7 @@ import { promisify } from "util";
 import { Target } from "../../components/config/schema";
 import { formatBytes, k8sCpu } from "../../components/core/units";
 import { MODULES, ModuleId } from "../../components/lab/modules";
-import { EXIT, UserError } from "../errors";
+import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { isLabConfigError } from "../../components/core/errors";
 import { checkCluster, ClusterCheckError } from "../../components/platform/kubernetes/cluster-check";
 import { checkKubeconfig } from "../../stacks/config";

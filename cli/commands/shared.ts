@@ -1,4 +1,5 @@
-import { EXIT, UserError } from "../errors";
+import { EXIT, UserError } from "../../lab-workloads/access/errors";
+import type { LabOutput } from "../../lab-workloads/access/stack-lab";
 
 /** Where a command writes. */
 export interface Io {
@@ -6,17 +7,6 @@ export interface Io {
   err(line: string): void;
 }
 
-/** Endpoints of one service as the stack outputs them. */
-type Endpoints = Record<string, { inLab: string; host?: string; ui: boolean }>;
-
-/** Stack output of one lab. */
-export interface LabOutput {
-  module: number;
-  target: string;
-  location: string;
-  endpoints: Record<string, Endpoints>;
-  uis: Record<string, string>;
-}
 
 /** A readable list of each lab's UIs and client endpoints. */
 export function renderEndpoints(labs: Record<string, LabOutput> | undefined): string {

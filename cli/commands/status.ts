@@ -2,14 +2,15 @@ import { labProbes } from "../../components/lab/probes";
 import { containerNames } from "../../components/platform/docker/render";
 import { ModuleId } from "../../components/lab/modules";
 import { Target } from "../../components/config/schema";
-import { openLabStack } from "../automation";
-import { dockerExec } from "../docker-host";
-import { kubeExec, KubeTarget } from "../kube-host";
+import { openLabStack } from "../../lab-workloads/access/automation";
+import { dockerExec } from "../../lab-workloads/access/docker-host";
+import { kubeExec, KubeTarget } from "../../lab-workloads/access/kube-host";
 import { dockerHealth, kubeHealth } from "../lab-health";
 import { ServiceStatus } from "../class/grid";
 import { LabPlan } from "../../components/lab/plan";
-import { planOfLab, readStack } from "../stack-lab";
-import { Io, LabOutput } from "./shared";
+import { planOfLab, readStack } from "../../lab-workloads/access/stack-lab";
+import { Io } from "./shared";
+import type { LabOutput } from "../../lab-workloads/access/stack-lab";
 
 /** Options of `labctl status`. */
 export interface StatusOptions {

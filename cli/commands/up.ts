@@ -1,13 +1,16 @@
-import { Target } from "../../components/config/schema";
+import { labInstances, Target } from "../../components/config/schema";
 import { MODULES, ModuleId } from "../../components/lab/modules";
-import { openLabStack } from "../automation";
+import { openLabStack } from "../../lab-workloads/access/automation";
 import { labSettings, validateSettings } from "../lab-args";
 import { ProgressView } from "../progress";
-import { recordedKube } from "../stack-lab";
-import { legacyDockerLab, unreadyContainers } from "../docker-host";
+import { recordedKube } from "../../lab-workloads/access/stack-lab";
+import { legacyDockerLab, unreadyContainers } from "../../lab-workloads/access/docker-host";
+import { removeOrphans } from "../docker-orphans";
 import { Io, pulumiFailure, renderEndpoints } from "./shared";
 import { preflight } from "./preflight";
-import { EXIT, UserError } from "../errors";
+import { EXIT, UserError } from "../../lab-workloads/access/errors";
+import { openLab } from "../../lab-workloads/common/lab";
+import { seedStarterData } from "../../lab-workloads/reset";
 
 /** Options of `labctl up`. */
 export interface UpOptions {
@@ -35,6 +38,12 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
     // A lab of an earlier labctl (dynamic providers) cannot be taken over by the Docker provider.
     const legacy = legacyDockerLab((await stack.exportStack()).deployment?.resources ?? [], opts.module);
     if (legacy) throw new UserError(legacy, EXIT.usage);
+    // Containers an interrupted `up` created but never recorded would block theirs by name.
+    const resources = (await stack.exportStack()).deployment?.resources ?? [];
+    for (const lab of labInstances(cfg).map((l) => l.name)) {
+      const orphans = await removeOrphans(lab, resources);
+      if (orphans.length > 0 && !opts.json) io.out(`Removed ${orphans.length} object(s) an interrupted run created but never recorded: ${orphans.join(", ")}`);
+    }
   }
   const progress = new ProgressView((l) => (opts.json ? undefined : io.out(l)));
   const t0 = Date.now();
@@ -50,12 +59,30 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
     throw pulumiFailure("up", err);
   }
   const labs = result.outputs["labs"]?.value as Record<string, unknown>;
+  const starter = await writeStarterData(opts, io);
   if (opts.json) {
-    io.out(JSON.stringify({ stack: stack.name, seconds: (Date.now() - t0) / 1000, labs }, null, 2));
+    io.out(JSON.stringify({ stack: stack.name, seconds: (Date.now() - t0) / 1000, labs, seeded: starter.seeded }, null, 2));
   } else {
     io.out(`\nReady in ${((Date.now() - t0) / 1000).toFixed(0)}s (${progress.count} resources changed).`);
     io.out(renderEndpoints(labs as never));
     io.out(`Credentials (Jupyter token, S3 keys): labctl status --secrets`);
   }
-  return 0;
+  return starter.ok ? EXIT.ok : EXIT.failed;
+}
+
+/**
+ * The module's starter data, written once the lab is up, where absent (never
+ * deleting or rewriting anything: a second `up` leaves the student's data).
+ * A failure is reported in one line with what to run; the lab stays up.
+ */
+async function writeStarterData(opts: UpOptions, io: Io): Promise<{ ok: boolean; seeded: string[] }> {
+  try {
+    const lab = await openLab(opts.module, opts.target);
+    const seeded = await seedStarterData(lab, () => undefined, { onlyIfAbsent: true }).finally(() => lab.close());
+    if (!opts.json) io.out(seeded.length > 0 ? `Starter data written: ${seeded.join(", ")}` : "Starter data already in place.");
+    return { ok: true, seeded };
+  } catch (err) {
+    io.err(`labctl: the lab is up but its starter data was not written (${String((err as Error)?.message ?? err).split("\n")[0]}); run labctl reset ${opts.module}`);
+    return { ok: false, seeded: [] };
+  }
 }

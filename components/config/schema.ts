@@ -2,6 +2,7 @@ import { z } from "zod";
 import { HOST_PORTS_PER_LAB, ImageSet, SpecContext } from "../core/context";
 import { checkInstanceType, checkPublicAccessCidrs, checkRegion, checkVpcCidr } from "../aws/settings";
 import { LabConfigError } from "../core/errors";
+import { parseDuration } from "../core/units";
 import { requireDnsLabel } from "../core/names";
 import { findModule, ModuleId, MODULES, ServiceSettings } from "../lab/modules";
 
@@ -24,6 +25,18 @@ export interface LabConfig {
   readonly images: ImageSet;
   readonly kubernetes: KubernetesSettings;
   readonly aws?: AwsSettings;
+  /**
+   * A class's labs go to sleep (scaled to zero, volumes kept) this many
+   * seconds after they were stood up or last extended (`lab:expiresAfter`).
+   * @default none: labs do not expire
+   */
+  readonly expiresAfterSeconds?: number;
+  /**
+   * A class's labs go to sleep after this many seconds with no activity in
+   * Jupyter, Spark, Dask or Kafka (`lab:idleAfter`).
+   * @default none: idle labs keep running
+   */
+  readonly idleAfterSeconds?: number;
 }
 
 /** Settings of the Kubernetes target. */
@@ -97,7 +110,7 @@ const services = z
   .object({
     spark: z.object({ workers: int, workerCores: int, workerMemory: memory, daemonMemory: memory, executorMemory: memory, driverMemory: memory, history: z.boolean() }).partial().strict(),
     kafka: z.object({ brokers: int, heap: memory, storage: memory, defaultPartitions: int, clusterId: z.string() }).partial().strict(),
-    hdfs: z.object({ dataNodes: int, nameNodeHeap: memory, dataNodeHeap: memory, dataNodeStorage: memory, replication: int }).partial().strict(),
+    hdfs: z.object({ dataNodes: int, nameNodeHeap: memory, dataNodeHeap: memory, dataNodeStorage: memory, replication: int, httpFsHeap: memory }).partial().strict(),
     objectStore: z.object({ buckets: z.array(z.string()), accessKey: z.string(), storage: memory, memory }).partial().strict(),
     dask: z.object({ workers: int, workerThreads: int, workerMemory: memory, schedulerMemory: memory }).partial().strict(),
     workspace: z.object({ memory, storage: memory }).partial().strict(),
@@ -125,6 +138,9 @@ const aws = z
   .strict();
 
 const images = z.object({ registry: z.string(), tags: z.record(z.string(), z.string()) }).partial().strict();
+
+/** An image reference's registry part: a host (with a port) and lower-case path components. */
+const REGISTRY_PREFIX = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 
 /** Turns the first zod issue into a one-line error that names the field. */
 function check<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
@@ -158,7 +174,7 @@ function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string | un
 }
 
 /** The config keys a stack may set under `lab:`. */
-export const CONFIG_KEYS = ["module", "target", "name", "students", "hostPortBase", "services", "workspace", "images", "kubernetes", "aws"] as const;
+export const CONFIG_KEYS = ["module", "target", "name", "students", "hostPortBase", "services", "workspace", "images", "kubernetes", "aws", "expiresAfter", "idleAfter"] as const;
 
 /**
  * Validates raw stack config (values already parsed from YAML/JSON) into a
@@ -246,6 +262,9 @@ export function parseLabConfig(raw: Readonly<Record<string, unknown>>, manifest:
     throw new LabConfigError("lab:services.objectStore.accessKey", "would give every student of the class the same S3 user", "Remove it: each lab gets its own generated access key and secret");
   }
   const img = check(images, raw["images"] ?? {}, "lab:images");
+  if (img.registry !== undefined && !REGISTRY_PREFIX.test(img.registry.replace(/\/+$/, ""))) {
+    throw new LabConfigError("lab:images.registry", `${JSON.stringify(img.registry)} is not a registry host and path`, 'Use HOST[:PORT][/PATH] in lower case, e.g. "localhost:5000/bigdata-labs"');
+  }
   const prefix = (img.registry ?? manifest.registryPrefix).replace(/\/+$/, "");
   const imageSet = {} as Record<keyof ImageSet, string>;
   for (const [key, entry] of Object.entries(manifest.images) as [keyof ImageSet, { tag: string }][]) {
@@ -254,6 +273,7 @@ export function parseLabConfig(raw: Readonly<Record<string, unknown>>, manifest:
   for (const key of Object.keys(img.tags ?? {})) {
     if (!(key in manifest.images)) throw new LabConfigError(`lab:images.tags.${key}`, "is not a lab image", `Known images: ${Object.keys(manifest.images).join(", ")}`);
   }
+  const schedule = labSchedule(raw, target, students.length);
   return {
     module: mod.id,
     target,
@@ -275,7 +295,21 @@ export function parseLabConfig(raw: Readonly<Record<string, unknown>>, manifest:
       ...(kube.storageClass ? { storageClass: kube.storageClass } : {}),
     },
     ...(awsSettings ? { aws: awsSettings } : {}),
+    ...schedule,
   };
+}
+
+/** `lab:expiresAfter` and `lab:idleAfter`, in seconds: only a class on a cluster has the janitor that applies them. */
+function labSchedule(raw: Readonly<Record<string, unknown>>, target: Target, students: number): Pick<LabConfig, "expiresAfterSeconds" | "idleAfterSeconds"> {
+  const out: { expiresAfterSeconds?: number; idleAfterSeconds?: number } = {};
+  for (const [key, field] of [["expiresAfter", "expiresAfterSeconds"], ["idleAfter", "idleAfterSeconds"]] as const) {
+    if (raw[key] === undefined) continue;
+    if (target === "docker" || students === 0) {
+      throw new LabConfigError(`lab:${key}`, "applies to a class on kubernetes or aws (its janitor puts labs to sleep)", "Remove it, or give the stack lab:students and target kubernetes or aws");
+    }
+    out[field] = parseDuration(`lab:${key}`, raw[key]);
+  }
+  return out;
 }
 
 /** What a stack's labs resolve their specs with: its images, and a lab's host port base when it publishes ports. */

@@ -6,9 +6,9 @@ import { EnvValue } from "../../components/core/spec";
 import { OBJECT_STORE_ACCESS_SECRET, OBJECT_STORE_SECRET } from "../../components/services/object-store-spec";
 import { pysparkSubmitArgs } from "../../components/services/workspace-spec";
 import { JUPYTER_TOKEN_SECRET } from "../../components/services/workspace-spec";
-import { openLabStack } from "../../cli/automation";
-import { Forward, forwardPort, KubeTarget, loadKubeConfig, workloadPod } from "../../cli/kube-client";
-import { planOfLab, readStack, StoodUp } from "../../cli/stack-lab";
+import { openLabStack } from "../access/automation";
+import { Forward, forwardPort, KubeTarget, loadKubeConfig, workloadPod } from "../access/kube-client";
+import { planOfLab, readStack, StoodUp } from "../access/stack-lab";
 
 /** A running lab as a driver sees it: its plan, endpoints and credentials. */
 export interface LabHandle {

@@ -11,8 +11,8 @@ import { formatBytes } from "../../components/core/units";
 import { WorkloadSpec } from "../../components/core/spec";
 import { LabPlan } from "../../components/lab/plan";
 import { containerNames } from "../../components/platform/docker/render";
-import { dockerExec, dockerLeftovers, ExecResult, labMemory } from "../../cli/docker-host";
-import { KubeTarget, kubeExec, kubePodMemory, waitKubeClean } from "../../cli/kube-host";
+import { dockerExec, dockerLeftovers, ExecResult, labMemory } from "../../lab-workloads/access/docker-host";
+import { KubeTarget, kubeExec, kubePodMemory, waitKubeClean } from "../../lab-workloads/access/kube-host";
 
 const run = promisify(execFile);
 const REPO = path.join(__dirname, "..", "..");

@@ -7,7 +7,7 @@
  *
  * Ends with `N passed, N failed`.
  */
-import { dockerLeftovers } from "../../cli/docker-host";
+import { dockerLeftovers } from "../../lab-workloads/access/docker-host";
 import { openLab } from "../../lab-workloads/common/lab";
 import { LabS3 } from "../../lab-workloads/common/s3";
 import { labctl, log, Tally } from "./harness";
@@ -60,7 +60,9 @@ async function lifecycle(): Promise<void> {
   } catch (err) {
     detail += `; not JSON (${(err as Error).message})`;
   }
-  check("labctl status --json", st.code === 0 && healthy, detail);
+  check("labctl status --json", st.code === 0 && healthy, `${detail} [${st.seconds.toFixed(1)} s]`);
+  const deep = labctl(["status", "--deep"], { timeoutSeconds: 300 });
+  check("labctl status --deep (every service's probe)", deep.code === 0 && new RegExp(`${LAB}\\s+\\S+\\s+ok`).test(deep.out) && !/failing/.test(deep.out), `exit ${deep.code} in ${deep.seconds.toFixed(1)} s`);
 
   const lab = await openLab(2, "docker");
   const s3 = new LabS3(lab);

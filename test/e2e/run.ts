@@ -9,6 +9,11 @@
  * On kubernetes it uses $KUBECONFIG's cluster, or else starts the project's
  * own node (scripts/kube/node.sh) and loads the module's images into it.
  *
+ * After the probes it writes the module's starter data (as `labctl up`
+ * does); after the checks it runs the module's starter notebooks in the
+ * workspace with a real kernel (test/e2e/notebooks.ts) and prints
+ * `notebooks: module N: C cells, F failed`.
+ *
  * Prints per module: CPU requested, up time, probe and check time, peak
  * memory of the lab's containers or pods, destroy time; and a closing
  * `N passed, N failed` line.
@@ -16,7 +21,7 @@
 import { Target } from "../../components/config/schema";
 import { labProbes } from "../../components/lab/probes";
 import { MODULES, ModuleId } from "../../components/lab/modules";
-import { openLabStack } from "../../cli/automation";
+import { openLabStack } from "../../lab-workloads/access/automation";
 import { planModuleLab } from "../../cli/lab-args";
 import { formatResults } from "../../lab-workloads/common/check";
 import { hasDriver, runWorkload } from "../../lab-workloads/run";
@@ -24,7 +29,10 @@ import { dockerHost, E2eHost, kubeHost } from "./hosts";
 import { Stack } from "@pulumi/pulumi/automation";
 import { LabPlan } from "../../components/lab/plan";
 import { containerNames } from "../../components/platform/docker/render";
-import { containerState, forceRemoveContainer, unreadyContainers } from "../../cli/docker-host";
+import { containerState, forceRemoveContainer, unreadyContainers } from "../../lab-workloads/access/docker-host";
+import { openLab } from "../../lab-workloads/common/lab";
+import { seedStarterData } from "../../lab-workloads/reset";
+import { runModuleNotebooks } from "./notebooks";
 
 interface Check {
   readonly name: string;
@@ -91,6 +99,7 @@ async function runModule(module: ModuleId, host: E2eHost): Promise<Check[]> {
       check(`probe ${p.service} (${p.what})`, r.ok, `${r.line} [${r.seconds.toFixed(1)} s]`);
     }
     log(`  probes took ${secs(probeStart).toFixed(1)} s`);
+    await starterData(module, target, check);
     if (hasDriver(module)) {
       const checkStart = t0();
       const results = await runWorkload(module, target, { seed: 42, size: "small", log: (l) => (l.startsWith("  ") ? undefined : log(`  driver: ${l}`)) });
@@ -99,6 +108,15 @@ async function runModule(module: ModuleId, host: E2eHost): Promise<Check[]> {
       log(`  workload checks took ${secs(checkStart).toFixed(1)} s`);
     } else {
       log(`  module ${module} has no workload driver yet: probes only`);
+    }
+    const ws = plan.workspace?.workloads[0];
+    if (ws) {
+      const nb = await runModuleNotebooks(module, (command) => host.exec(plan, ws, command), (l) => log(`  notebook ${l}`));
+      process.stdout.write(`${nb.summary}\n`);
+      const seconds = nb.runs.reduce((a, r) => a + r.seconds, 0);
+      const reported = nb.runs.filter((r) => r.delivered !== undefined);
+      check("notebooks delivered to the workspace", reported.length > 0 && reported.every((r) => r.delivered), `${reported.filter((r) => r.delivered).length}/${reported.length} copies in the student's folder equal the originals`);
+      check("notebooks run", nb.failed === 0 && nb.runs.length > 0, nb.runs.find((r) => r.failure)?.failure ?? `${nb.runs.length} notebooks, ${nb.cells} cells in ${seconds.toFixed(1)} s (${nb.runs.map((r) => `${r.name} ${r.seconds.toFixed(1)} s`).join(", ")})`);
     }
     log(`  memory: ${await memory.stop()}`);
     upStart = t0();
@@ -123,6 +141,19 @@ async function runModule(module: ModuleId, host: E2eHost): Promise<Check[]> {
   check("nothing left behind", left === "", left === "" ? nothing : left);
   if (left === "") await stack.workspace.removeStack(stack.name);
   return checks;
+}
+
+/** The module's starter data, written where absent once the lab is up (what `labctl up` does). */
+async function starterData(module: ModuleId, target: Target, check: (name: string, ok: boolean, detail: string) => void): Promise<void> {
+  const start = t0();
+  try {
+    const lab = await openLab(module, target);
+    const seeded = await seedStarterData(lab, () => undefined, { onlyIfAbsent: true }).finally(() => lab.close());
+    // Written only where absent: a lab that was already up keeps what it has (nothing written is fine).
+    check("starter data after up", true, `${seeded.length > 0 ? `wrote ${seeded.join(", ")}` : "already in place, nothing written"} [${secs(start).toFixed(1)} s]`);
+  } catch (err) {
+    check("starter data after up", false, String((err as Error).message).split("\n")[0]!);
+  }
 }
 
 /**

@@ -61,6 +61,16 @@ export function containerNames(lab: string, w: WorkloadSpec): string[] {
   return Array.from({ length: w.replicas }, (_, i) => `${lab}-${w.name}-${i}`);
 }
 
+/**
+ * A workload's seed files as container uploads: written into the container
+ * (readable by every user) before it starts. Changed files replace the
+ * container; its volumes, and the student's copies in them, stay.
+ */
+export function seedUploads(w: WorkloadSpec): docker.types.input.ContainerUpload[] {
+  const seed = w.seedFiles;
+  return seed ? seed.files.map((f) => ({ file: `${seed.mountPath}/${f.name}`, content: f.content })) : [];
+}
+
 /** Docker labels as the provider takes them. */
 function labelList(labels: Record<string, string>): { label: string; value: string }[] {
   return Object.entries(labels).map(([label, value]) => ({ label, value }));
@@ -156,6 +166,7 @@ class DockerLabScope implements LabScope {
             networksAdvanced: [{ name: this.network.name, aliases: w.replicas === 1 ? [w.name] : [w.name, hostname] }],
             ports: w.ports.filter((p) => p.hostPort !== undefined).map((p) => ({ internal: p.port, external: p.hostPort!, ip: "127.0.0.1", protocol: "tcp" })),
             mounts: w.volumes.map((v, j) => ({ type: "volume", source: volumes[j]!.name, target: v.mountPath })),
+            ...(w.seedFiles ? { uploads: seedUploads(w) } : {}),
             healthcheck: dockerHealthCheck(w),
             wait: true,
             waitTimeout: readyTimeoutSeconds(w, this.readySlackSeconds),
@@ -166,7 +177,10 @@ class DockerLabScope implements LabScope {
             restart: "unless-stopped",
             stopTimeout: w.terminationGraceSeconds,
           },
-          { parent: opts.parent, dependsOn: [...(opts.dependsOn ?? []), ...waitFor] },
+          // Only the spec's own `after` orders creation (the Spark worker waits for its master):
+          // containers find other services by name when they need them, so the lab's services
+          // start in parallel rather than one after another (opts.dependsOn is not waited for here).
+          { parent: opts.parent, dependsOn: waitFor },
         );
       });
       byWorkload.set(w.name, containers);

@@ -4,7 +4,8 @@ import { k8sCpu, k8sMemory } from "../../core/units";
 import { ProbeSpec, ServiceSpec, WorkloadSpec } from "../../core/spec";
 import { checkRenderable, LabScope, LabScopeArgs, LABEL, orderedWorkloads, Platform, RenderOptions, RenderedService, SecretValues } from "../platform";
 import { ClusterEndpoint, renderStudentAccess } from "./access";
-import { renderInstructorAccess } from "./staff";
+import { renderInstructorAccess, staffNamespace } from "./staff";
+import { renderJanitorAccess } from "./janitor";
 import { containerSecurityContext, podSecurityContext, podSecurityLabels, renderNetworkPolicies } from "./isolation";
 
 /** How ports marked for the student's machine are reached on Kubernetes. */
@@ -39,6 +40,8 @@ export interface ClassroomArgs {
   readonly networkPolicies?: boolean;
   /** The API server as students reach it: each lab gets a student ServiceAccount and kubeconfig. */
   readonly cluster: ClusterEndpoint;
+  /** The class janitor (idle and expiry) may scale each lab and read its signs of use. @default false */
+  readonly janitor?: boolean;
 }
 
 /** Options after defaults. */
@@ -96,8 +99,23 @@ export function podLabels(lab: string, spec: ServiceSpec, w: WorkloadSpec): Reco
   };
 }
 
-/** The pod template of a workload. */
-export function podTemplate(lab: string, spec: ServiceSpec, w: WorkloadSpec, pullPolicy: string, claimed: boolean, cpuRequestScale = 1): k8s.types.input.core.v1.PodTemplateSpec {
+/** Name of the pod volume that holds a workload's seed files. */
+export const SEED_VOLUME = "seed-files";
+
+/**
+ * The pod template of a workload; `seedConfigMap` names the ConfigMap of its
+ * seed files (mounted read-only at the spec's seed path).
+ */
+export function podTemplate(
+  lab: string,
+  spec: ServiceSpec,
+  w: WorkloadSpec,
+  pullPolicy: string,
+  claimed: boolean,
+  cpuRequestScale = 1,
+  seedConfigMap?: pulumi.Input<string>,
+): k8s.types.input.core.v1.PodTemplateSpec {
+  const seed = w.seedFiles && seedConfigMap !== undefined ? { path: w.seedFiles.mountPath, configMap: seedConfigMap } : undefined;
   const labels = podLabels(lab, spec, w);
   const uis = w.ports.filter((p) => p.ui).map((p) => ({ name: `${spec.service}.${p.name}`, port: p.port, path: p.uiPath ?? "/" }));
   return {
@@ -125,11 +143,17 @@ export function podTemplate(lab: string, spec: ServiceSpec, w: WorkloadSpec, pul
             requests: { cpu: k8sCpu(scaledCpu(w.resources.cpuRequestMillis, cpuRequestScale)), memory: k8sMemory(w.resources.memoryRequestBytes) },
             limits: { cpu: k8sCpu(w.resources.cpuLimitMillis), memory: k8sMemory(w.resources.memoryLimitBytes) },
           },
-          volumeMounts: w.volumes.map((v) => ({ name: v.name, mountPath: v.mountPath })),
+          volumeMounts: [
+            ...w.volumes.map((v) => ({ name: v.name, mountPath: v.mountPath })),
+            ...(seed ? [{ name: SEED_VOLUME, mountPath: seed.path, readOnly: true }] : []),
+          ],
         },
       ],
       // Deployments with volumes use one PVC each; StatefulSets get claim templates instead.
-      volumes: claimed ? [] : w.volumes.map((v) => ({ name: v.name, persistentVolumeClaim: { claimName: `${w.name}-${v.name}` } })),
+      volumes: [
+        ...(claimed ? [] : w.volumes.map((v) => ({ name: v.name, persistentVolumeClaim: { claimName: `${w.name}-${v.name}` } }))),
+        ...(seed ? [{ name: SEED_VOLUME, configMap: { name: seed.configMap, defaultMode: 0o444 } }] : []),
+      ],
     },
   };
 }
@@ -172,6 +196,7 @@ class KubernetesLabScope implements LabScope {
     if (room) {
       this.studentKubeconfig = renderStudentAccess(args.lab, this.location, room.cluster, parent);
       renderInstructorAccess(args.lab, this.location, room.name, parent);
+      if (room.janitor) renderJanitorAccess(args.lab, this.location, staffNamespace(room.name), room.networkPolicies !== false, parent);
     }
     if (opts.quota) {
       const t = args.totals;
@@ -240,6 +265,15 @@ class KubernetesLabScope implements LabScope {
           opts,
         );
       }
+      // Seed files in a ConfigMap named by Pulumi: new content is a new name, so the pod rolls and copies what is new.
+      const seed = w.seedFiles
+        ? new k8s.core.v1.ConfigMap(
+            `${this.lab}-${w.name}-seed`,
+            { metadata: { namespace: ns, labels: meta.labels }, data: Object.fromEntries(w.seedFiles.files.map((f) => [f.name, f.content])) },
+            opts,
+          )
+        : undefined;
+      const seedName = seed?.metadata.name;
       const waitFor = [...deps, headless, ...w.after.map((a) => byWorkload.get(a)!)];
       const storageClassName = this.opts.storageClass;
       let workload: pulumi.Resource;
@@ -253,7 +287,7 @@ class KubernetesLabScope implements LabScope {
               replicas: w.replicas,
               podManagementPolicy: "Parallel",
               selector: { matchLabels: labels },
-              template: podTemplate(this.lab, spec, w, this.opts.imagePullPolicy, true, this.opts.cpuRequestScale),
+              template: podTemplate(this.lab, spec, w, this.opts.imagePullPolicy, true, this.opts.cpuRequestScale, seedName),
               volumeClaimTemplates: w.volumes.map((v) => ({
                 metadata: { name: v.name, labels },
                 spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: k8sMemory(v.sizeBytes) } }, ...(storageClassName ? { storageClassName } : {}) },
@@ -284,7 +318,7 @@ class KubernetesLabScope implements LabScope {
               replicas: w.replicas,
               selector: { matchLabels: labels },
               strategy: w.volumes.length > 0 ? { type: "Recreate" } : undefined,
-              template: podTemplate(this.lab, spec, w, this.opts.imagePullPolicy, false, this.opts.cpuRequestScale),
+              template: podTemplate(this.lab, spec, w, this.opts.imagePullPolicy, false, this.opts.cpuRequestScale, seedName),
             },
           },
           { ...opts, dependsOn: [...waitFor, ...claims] },

@@ -5,7 +5,7 @@
  */
 import * as http from "http";
 import { CoreV1Api, KubeConfig, V1Pod } from "@kubernetes/client-node";
-import { forwardPort, podExec, workloadPod } from "../../../cli/kube-client";
+import { forwardPort, podExec, workloadPod } from "../../../lab-workloads/access/kube-client";
 
 /** One attempt: `ok` is true when the attack succeeded. */
 export interface Attempt {

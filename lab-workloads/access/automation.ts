@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { ModuleId } from "../components/lab/modules";
-import { Target } from "../components/config/schema";
+import { ModuleId } from "../../components/lab/modules";
+import { Target } from "../../components/config/schema";
 import { SemVer } from "semver";
 import { EXIT, UserError } from "./errors";
 

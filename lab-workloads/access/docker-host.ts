@@ -1,7 +1,7 @@
 import { execFile } from "child_process";
 import * as fs from "fs";
 import { promisify } from "util";
-import { LABEL } from "../components/platform/platform";
+import { LABEL } from "../../components/platform/platform";
 
 const run = promisify(execFile);
 

@@ -1,6 +1,6 @@
 import { execFile } from "child_process";
 import { promisify } from "util";
-import { WorkloadSpec } from "../components/core/spec";
+import { WorkloadSpec } from "../../components/core/spec";
 import type { ExecResult } from "./docker-host";
 
 const run = promisify(execFile);

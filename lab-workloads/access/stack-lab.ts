@@ -6,13 +6,24 @@
  */
 import * as path from "path";
 import { Stack } from "@pulumi/pulumi/automation";
-import { LabConfig, labContext, labInstances, parseLabConfig } from "../components/config/schema";
-import { LabCredentials } from "../components/lab/lab";
-import { LabPlan, planLab } from "../components/lab/plan";
-import { checkKubeconfig, loadImageManifest, rawLabValues } from "../stacks/config";
-import type { ClassroomOutput } from "../stacks/program";
+import { LabConfig, labContext, labInstances, parseLabConfig } from "../../components/config/schema";
+import { LabCredentials } from "../../components/lab/lab";
+import { LabPlan, planLab } from "../../components/lab/plan";
+import { checkKubeconfig, loadImageManifest, rawLabValues } from "../../stacks/config";
+import type { ClassroomOutput } from "../../stacks/program";
 import type { KubeTarget } from "./kube-client";
-import type { LabOutput } from "./commands/shared";
+
+/** Endpoints of one service as the stack outputs them. */
+type Endpoints = Record<string, { inLab: string; host?: string; ui: boolean }>;
+
+/** Stack output of one lab. */
+export interface LabOutput {
+  module: number;
+  target: string;
+  location: string;
+  endpoints: Record<string, Endpoints>;
+  uis: Record<string, string>;
+}
 
 /** A stack as it stands. */
 export interface StoodUp {
