@@ -3,13 +3,19 @@
 #   1. npm packages, type check, unit tests (fast; fail first)
 #   2. toolchain (Docker engine, base image, Pulumi CLI and plugins; cached)
 #   3. lab images (cached by tag)
-#   4. end-to-end: real `pulumi up` of module labs on Docker, probes, driver checks, destroy
-#   5. labctl end-to-end: bad arguments, then up 2, check 2, status, reset 2, down 2 on Docker
-#   6. end-to-end on Kubernetes (the project's single-node cluster) and a class of three isolated
-#      labs on it (npm run test:e2e:class), when its toolchain is
-#      built: a fresh build adds ~40 min (npm run toolchain -- --kubernetes), which with the
-#      rest does not fit a 90-minute CI run on a new machine; set E2E_KUBERNETES=1 to force it,
-#      0 to skip it.
+#   4. bad inputs through labctl and real `pulumi preview`s (npm run test:reliability -- --only bad)
+#   5. end-to-end: real `pulumi up` of module labs on Docker, probes, driver checks, the starter
+#      notebooks run in the workspace with a real kernel, destroy
+#   6. labctl end-to-end: bad arguments, then up 2, check 2, status, reset 2, down 2 on Docker;
+#      grading (a correct, a wrong and a misnamed student solution); every client path
+#   7. a class of three isolated labs on the project's single-node Kubernetes cluster
+#      (npm run test:e2e:class: isolation, attacks, handout, staff, sleep/wake, the janitor),
+#      when its toolchain is built: a fresh build adds ~40 min (npm run toolchain --
+#      --kubernetes), which with the rest does not fit a 90-minute CI run on a new machine; set
+#      E2E_KUBERNETES=1 to force it, 0 to skip it. Every module on that cluster
+#      (npm run test:e2e -- --target kubernetes) is run by hand: with the class run and the
+#      notebooks it would pass the 90-minute limit (docs/measurements.md).
+#   Not in CI (long): npm run test:reliability (10 up/down cycles, faults mid-check).
 # Ends with one line: `N passed, N failed`.
 #   E2E_MODULES=2,4 bash scripts/test-all.sh   # limit the end-to-end modules
 set -uo pipefail
@@ -64,6 +70,10 @@ count_from() {
   fi
 }
 
+step "bad inputs: one line each, nothing created (labctl and pulumi preview)"
+npm run --silent test:reliability -- --only bad | tee .labs/reliability-bad.log
+count_from .labs/reliability-bad.log
+
 step "end-to-end on Docker"
 npm run --silent test:e2e -- --target docker --module "${E2E_MODULES:-1,2,3,4,5}" | tee .labs/e2e.log
 count_from .labs/e2e.log
@@ -71,6 +81,14 @@ count_from .labs/e2e.log
 step "labctl end-to-end on Docker"
 npm run --silent test:e2e:labctl | tee .labs/e2e-labctl.log
 count_from .labs/e2e-labctl.log
+
+step "grading end-to-end on Docker (correct passes, wrong fails, misnamed refused)"
+npm run --silent test:e2e:grading | tee .labs/e2e-grading.log
+count_from .labs/e2e-grading.log
+
+step "client paths end-to-end on Docker (notebook, terminal, this machine)"
+npm run --silent test:e2e:clients | tee .labs/e2e-clients.log
+count_from .labs/e2e-clients.log
 
 kube_home=${BIGDATA_LABS_HOME:-/var/cache/bigdata-labs}
 kube_built=0
@@ -81,14 +99,12 @@ case "${E2E_KUBERNETES:-auto}" in
   *) run_kube=$kube_built ;;
 esac
 if [ "$run_kube" = 1 ]; then
-  step "end-to-end on Kubernetes (single-node cluster)"
+  step "Kubernetes toolchain (single-node cluster)"
   bash scripts/toolchain.sh --kubernetes || fatal "kubernetes toolchain setup failed"
-  npm run --silent test:e2e -- --target kubernetes --module "${E2E_MODULES:-1,2,3,4,5}" | tee .labs/e2e-kubernetes.log
-  count_from .labs/e2e-kubernetes.log
-  step "class end-to-end on Kubernetes (three isolated labs, attacks, handout, connect, staff, sleep/wake)"
+  step "class end-to-end on Kubernetes (three isolated labs, attacks, handout, connect, staff, sleep/wake, janitor)"
   npm run --silent test:e2e:class | tee .labs/e2e-class.log
   count_from .labs/e2e-class.log
 else
-  step "end-to-end on Kubernetes: skipped (its toolchain is not built; run: npm run toolchain -- --kubernetes && npm run test:e2e -- --target kubernetes)"
+  step "class end-to-end on Kubernetes: skipped (its toolchain is not built; run: npm run toolchain -- --kubernetes && npm run test:e2e:class)"
 fi
 finish

@@ -106,11 +106,13 @@ export async function janitorProof(p: JanitorProof): Promise<void> {
   }
   const busyFor = (Date.now() - started) / 1000;
   const bobRow = rows.find((r) => r.lab === bob);
+  // The proof is the comparison: the idle labs' clocks started in the same janitor round as bob's,
+  // so their sleep shows the idle limit (60 s) has passed for bob too.
   p.tally.check("janitor: idle labs put to sleep", asleep(alice) === "idle" && asleep(carol) === "idle", `${alice} ${asleep(alice) ?? "awake"}, ${carol} ${asleep(carol) ?? "awake"} after ${busyFor.toFixed(0)} s`);
   const jobLog = await podExec(p.admin, bob, bobWs, ["sh", "-c", "pgrep -f /tmp/busy.py > /dev/null && echo running || (echo finished; tail -n 3 /tmp/busy.log)"], { timeoutMs: 30_000 });
   p.tally.check(
     "janitor: a lab busy with a Spark job and no browser stays awake",
-    bobRow !== undefined && !bobRow.schedule?.asleep && busyFor > 90 && jobLog.stdout.startsWith("running"),
+    bobRow !== undefined && !bobRow.schedule?.asleep && busyFor > 60 && jobLog.stdout.startsWith("running"),
     `${bob}: ${bobRow?.state ?? "?"}, next sleep ${bobRow?.schedule?.next ? `${bobRow.schedule.next.reason} at ${bobRow.schedule.next.at.slice(11, 19)}` : "none"}, job ${jobLog.stdout.trim().split("\n")[0]} after ${busyFor.toFixed(0)} s`,
   );
   const grid = labctl(["class", "status", "--class", p.className], { timeoutSeconds: 120 });
