@@ -14,6 +14,7 @@ In class you would run `faust -A faust_windows worker` and leave it running.
 """
 import argparse
 import json
+import sys
 import os
 import signal
 import threading
@@ -59,7 +60,9 @@ async def count(stream):
             seen += 1
             if seen == total:
                 windows = {f"{int(window[0] * 1000)}|{sensor}": n for (sensor, window), n in counts.table.data.items()}
-                print("SUMMARY " + json.dumps({"records": seen, "windows": windows}), flush=True)
+                # Faust's worker sends print() to its logger (stderr, with a prefix): write to the real stdout.
+                sys.__stdout__.write("SUMMARY " + json.dumps({"records": seen, "windows": windows}) + "\n")
+                sys.__stdout__.flush()
                 os.kill(os.getpid(), signal.SIGTERM)   # what Ctrl-C does: stop the worker cleanly
     except Exception:                             # a worker would restart the agent; a job must fail
         traceback.print_exc()
