@@ -3,7 +3,7 @@
  * Kubernetes, Docker's own health checks (the readiness probes) on Docker.
  * Fast enough for every `status`; the functional probes are `--deep`.
  */
-import { AppsV1Api, CoreV1Api, V1Pod } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, KubeConfig, V1Pod } from "@kubernetes/client-node";
 import { execFile } from "child_process";
 import { promisify } from "util";
 import { LabPlan } from "../components/lab/plan";
@@ -55,20 +55,25 @@ export function serviceState(states: readonly ServiceStatus[]): ServiceStatus {
   return { state, ...(details.length > 0 ? { detail: details.join("; ") } : {}) };
 }
 
-/** Every service's state on Kubernetes, from one list of pods and controllers of the namespace. */
-export async function kubeHealth(t: KubeTarget, namespace: string, plan: LabPlan): Promise<Map<string, ServiceStatus>> {
-  const kc = loadKubeConfig(t);
+/** A lab namespace's pods and every service's state, from one list of pods and controllers. */
+export async function readKubeLab(kc: KubeConfig, namespace: string, plan: LabPlan): Promise<{ pods: V1Pod[]; services: Map<string, ServiceStatus> }> {
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
   const [pods, sets, deps] = await Promise.all([core.listNamespacedPod({ namespace }), apps.listNamespacedStatefulSet({ namespace }), apps.listNamespacedDeployment({ namespace })]);
   const replicas = new Map<string, number>();
   for (const x of [...sets.items, ...deps.items]) if (x.metadata?.name) replicas.set(x.metadata.name, x.spec?.replicas ?? 1);
-  return new Map(
+  const services = new Map(
     plan.specs.map((spec) => [
       spec.service,
       serviceState(spec.workloads.map((w) => workloadState({ name: w.name, desired: replicas.get(w.name), pods: pods.items.filter((p) => p.metadata?.labels?.["bigdata-labs.io/workload"] === w.name) }))),
     ]),
   );
+  return { pods: pods.items, services };
+}
+
+/** Every service's state on Kubernetes. */
+export async function kubeHealth(t: KubeTarget, namespace: string, plan: LabPlan): Promise<Map<string, ServiceStatus>> {
+  return (await readKubeLab(loadKubeConfig(t), namespace, plan)).services;
 }
 
 /** A container's state as `docker inspect` reports it: `running|healthy`, `exited|`, ... */

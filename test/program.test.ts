@@ -44,6 +44,16 @@ describe("AWS class cluster (mocks only: it cannot run on this machine)", () => 
   });
 });
 
+/** What loading the Pulumi program (stacks/index.ts) with the current config throws. */
+async function programError(): Promise<unknown> {
+  try {
+    await import("../stacks/index");
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
 describe("stack program", () => {
   it("on Docker: one lab with UI URLs on 127.0.0.1", async () => {
     const out = createLabs(parseLabConfig({ module: 2 }, manifest));
@@ -84,12 +94,7 @@ describe("stack program", () => {
 
   it("turns a config error into a one-line RunError and creates no resource", async () => {
     setConfig({ module: "9" });
-    let error: unknown;
-    try {
-      await import("../stacks/index");
-    } catch (e) {
-      error = e;
-    }
+    const error = await programError();
     expect(pulumi.RunError.isInstance(error)).toBe(true);
     expect((error as Error).message).toMatch(/^lab:module: unknown module 9\. Use one of 1 \(foundations\)/);
     await settle();
@@ -99,12 +104,7 @@ describe("stack program", () => {
   it("turns a service spec's range error into one line before the first resource, even the lab's component", async () => {
     setConfig({ module: "2", services: { spark: { workers: 0 } } });
     vi.resetModules();
-    let error: unknown;
-    try {
-      await import("../stacks/index");
-    } catch (e) {
-      error = e;
-    }
+    const error = await programError();
     expect(pulumi.RunError.isInstance(error)).toBe(true);
     expect((error as Error).message).toMatch(/^lab:services\.spark\.workers: must be a whole number from 1 to 8 \(got 0\)\. Set it/);
     await settle();

@@ -1,4 +1,4 @@
-import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, V1Namespace } from "@kubernetes/client-node";
 import { LAB_ANNOTATIONS, labTimes, LabTimes, ScheduleSettings, SleepReason } from "../../components/platform/kubernetes/schedule";
 
 /** Workloads of a lab namespace with their replica counts. */
@@ -40,10 +40,14 @@ export async function markAwake(kc: KubeConfig, namespace: string): Promise<void
   await annotateLab(kc, namespace, { [LAB_ANNOTATIONS.asleepSince]: null, [LAB_ANNOTATIONS.asleepReason]: null, [LAB_ANNOTATIONS.lastActive]: new Date().toISOString() });
 }
 
+/** A lab's schedule from its namespace object (pure). */
+export function timesOfNamespace(ns: V1Namespace, settings: ScheduleSettings): LabTimes {
+  return labTimes({ created: new Date(ns.metadata?.creationTimestamp ?? Date.now()), annotations: ns.metadata?.annotations ?? {} }, settings);
+}
+
 /** A lab's schedule as its namespace records it. */
 export async function readLabTimes(kc: KubeConfig, namespace: string, settings: ScheduleSettings): Promise<LabTimes> {
-  const ns = await kc.makeApiClient(CoreV1Api).readNamespace({ name: namespace });
-  return labTimes({ created: new Date(ns.metadata?.creationTimestamp ?? Date.now()), annotations: ns.metadata?.annotations ?? {} }, settings);
+  return timesOfNamespace(await kc.makeApiClient(CoreV1Api).readNamespace({ name: namespace }), settings);
 }
 
 /** Waits until a lab has no pod left (asleep) or every workload's pods are ready (awake). */

@@ -1,10 +1,11 @@
-import { AppsV1Api, CoreV1Api, KubeConfig, V1Pod } from "@kubernetes/client-node";
-import { podReady, serviceState, workloadState } from "../lab-health";
+import { CoreV1Api, KubeConfig, V1Pod } from "@kubernetes/client-node";
+import { podReady, readKubeLab } from "../lab-health";
+import { timesOfNamespace } from "../class/scale";
 import { labProbes } from "../../components/lab/probes";
 import { LabPlan } from "../../components/lab/plan";
 import { openClass } from "../class/stacks";
 import { LabSchedule, LabStatus, labState, renderGrid, ServiceStatus, statusDocument, statusGrid } from "../class/grid";
-import { LAB_ANNOTATIONS, labTimes, LabTimes, ScheduleSettings } from "../../components/platform/kubernetes/schedule";
+import { LAB_ANNOTATIONS, LabTimes, ScheduleSettings } from "../../components/platform/kubernetes/schedule";
 import { runPool } from "../class/pool";
 import { loadKubeConfig, podExec } from "../../lab-workloads/access/kube-client";
 import { planOfLab } from "../../lab-workloads/access/stack-lab";
@@ -75,28 +76,16 @@ export function newerOf(jupyter: string | null | undefined, janitor: string | un
 }
 
 async function readLab(kc: KubeConfig, student: string, lab: string, plan: LabPlan, settings: ScheduleSettings): Promise<LabRead> {
-  const core = kc.makeApiClient(CoreV1Api);
-  const apps = kc.makeApiClient(AppsV1Api);
-  const [pods, sets, deps, ns] = await Promise.all([
-    core.listNamespacedPod({ namespace: lab }),
-    apps.listNamespacedStatefulSet({ namespace: lab }),
-    apps.listNamespacedDeployment({ namespace: lab }),
-    core.readNamespace({ name: lab }),
-  ]);
-  const times = labTimes({ created: new Date(ns.metadata?.creationTimestamp ?? Date.now()), annotations: ns.metadata?.annotations ?? {} }, settings);
+  const [read, ns] = await Promise.all([readKubeLab(kc, lab, plan), kc.makeApiClient(CoreV1Api).readNamespace({ name: lab })]);
+  const times = timesOfNamespace(ns, settings);
   const schedule = scheduleOf(times, settings);
-  const replicas = new Map<string, number>();
-  for (const x of [...sets.items, ...deps.items]) if (x.metadata?.name) replicas.set(x.metadata.name, x.spec?.replicas ?? 1);
   const services: Record<string, ServiceStatus> = {};
-  for (const spec of plan.specs) {
-    const state = serviceState(
-      spec.workloads.map((w) => workloadState({ name: w.name, desired: replicas.get(w.name), pods: pods.items.filter((p) => p.metadata?.labels?.["bigdata-labs.io/workload"] === w.name) })),
-    );
+  for (const [service, state] of read.services) {
     // Asleep because its time is over: the grid says expired.
-    services[spec.service] = state.state === "asleep" && times.asleep?.reason === "expired" ? { state: "expired" } : state;
+    services[service] = state.state === "asleep" && times.asleep?.reason === "expired" ? { state: "expired" } : state;
   }
   const janitorActive = ns.metadata?.annotations?.[LAB_ANNOTATIONS.lastActive];
-  return { student, lab, plan, pods: pods.items, services, ...(schedule ? { schedule } : {}), ...(janitorActive ? { janitorActive } : {}) };
+  return { student, lab, plan, pods: read.pods, services, ...(schedule ? { schedule } : {}), ...(janitorActive ? { janitorActive } : {}) };
 }
 
 /** A ready pod of a workload from a lab's list, or undefined. */
