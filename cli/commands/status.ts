@@ -2,7 +2,7 @@ import { labProbes } from "../../components/lab/probes";
 import { containerNames } from "../../components/platform/docker/render";
 import { ModuleId } from "../../components/lab/modules";
 import { Target } from "../../components/config/schema";
-import { openLabStack } from "../../lab-workloads/access/automation";
+import { selectLabStack, stackName } from "../../lab-workloads/access/automation";
 import { dockerExec } from "../../lab-workloads/access/docker-host";
 import { kubeExec, KubeTarget } from "../../lab-workloads/access/kube-host";
 import { dockerHealth, kubeHealth } from "../lab-health";
@@ -40,7 +40,8 @@ export async function status(opts: StatusOptions, io: Io, stacks: { module: Modu
   const rows: StatusRow[] = [];
   const credentials: Record<string, unknown> = {};
   for (const s of stacks) {
-    const stood = await readStack(await openLabStack({ module: s.module, target: s.target }));
+    // Read as it stands (a listed stack exists): nothing is set on it.
+    const stood = await readStack(await selectLabStack(stackName(s.module, s.target)));
     const labs: Record<string, LabOutput> = { ...stood.labs };
     if (opts.secrets) Object.assign(credentials, stood.credentials);
     for (const [name, lab] of Object.entries(labs)) {

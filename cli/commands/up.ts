@@ -3,13 +3,13 @@ import { MODULES, ModuleId } from "../../components/lab/modules";
 import { openLabStack } from "../../lab-workloads/access/automation";
 import { labSettings, validateSettings } from "../lab-args";
 import { ProgressView } from "../progress";
-import { recordedKube } from "../../lab-workloads/access/stack-lab";
+import { configOfStack, recordedKube, StoodUp, stoodUp } from "../../lab-workloads/access/stack-lab";
 import { legacyDockerLab, unreadyContainers } from "../../lab-workloads/access/docker-host";
 import { removeOrphans } from "../docker-orphans";
 import { Io, pulumiFailure, renderEndpoints } from "./shared";
 import { preflight } from "./preflight";
 import { EXIT, UserError } from "../../lab-workloads/access/errors";
-import { openLab } from "../../lab-workloads/common/lab";
+import { openStackLab } from "../../lab-workloads/common/lab";
 import { seedStarterData } from "../../lab-workloads/reset";
 
 /** Options of `labctl up`. */
@@ -35,11 +35,11 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
   if (!opts.json) io.out(`Standing up module ${mod.id} (${mod.slug}) on ${opts.target}: ${Object.keys(mod.services).join(", ")}`);
   const stack = await openLabStack({ module: opts.module, target: opts.target, config: kube ? { kubernetes: kube } : {} });
   if (opts.target === "docker") {
+    const resources = (await stack.exportStack()).deployment?.resources ?? [];
     // A lab of an earlier labctl (dynamic providers) cannot be taken over by the Docker provider.
-    const legacy = legacyDockerLab((await stack.exportStack()).deployment?.resources ?? [], opts.module);
+    const legacy = legacyDockerLab(resources, opts.module);
     if (legacy) throw new UserError(legacy, EXIT.usage);
     // Containers an interrupted `up` created but never recorded would block theirs by name.
-    const resources = (await stack.exportStack()).deployment?.resources ?? [];
     for (const lab of labInstances(cfg).map((l) => l.name)) {
       const orphans = await removeOrphans(lab, resources);
       if (orphans.length > 0 && !opts.json) io.out(`Removed ${orphans.length} object(s) an interrupted run created but never recorded: ${orphans.join(", ")}`);
@@ -59,7 +59,8 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
     throw pulumiFailure("up", err);
   }
   const labs = result.outputs["labs"]?.value as Record<string, unknown>;
-  const starter = await writeStarterData(opts, io);
+  // The stack's own settings (labctl keeps those it does not set, such as pinned image tags) and the outputs `up` returned.
+  const starter = await writeStarterData(stoodUp(stack, configOfStack(await stack.getAllConfig()), result.outputs), opts, io);
   if (opts.json) {
     io.out(JSON.stringify({ stack: stack.name, seconds: (Date.now() - t0) / 1000, labs, seeded: starter.seeded }, null, 2));
   } else {
@@ -75,9 +76,11 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
  * deleting or rewriting anything: a second `up` leaves the student's data).
  * A failure is reported in one line with what to run; the lab stays up.
  */
-async function writeStarterData(opts: UpOptions, io: Io): Promise<{ ok: boolean; seeded: string[] }> {
+async function writeStarterData(stood: StoodUp, opts: UpOptions, io: Io): Promise<{ ok: boolean; seeded: string[] }> {
   try {
-    const lab = await openLab(opts.module, opts.target);
+    const name = Object.keys(stood.labs)[0];
+    if (!name) throw new Error(`the stack has no lab for module ${opts.module}`);
+    const lab = await openStackLab(stood, name);
     const seeded = await seedStarterData(lab, () => undefined, { onlyIfAbsent: true }).finally(() => lab.close());
     if (!opts.json) io.out(seeded.length > 0 ? `Starter data written: ${seeded.join(", ")}` : "Starter data already in place.");
     return { ok: true, seeded };

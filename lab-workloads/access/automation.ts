@@ -104,6 +104,17 @@ function lockedPulumiVersion(): string {
  * project's offline build.
  */
 export async function pulumiCommand(deps: { online?: () => Promise<boolean>; log?: (l: string) => void } = {}): Promise<PulumiCommand> {
+  // Found once per process: each lookup runs `pulumi version`.
+  if (Object.keys(deps).length === 0) return (foundCommand ??= findPulumiCommand(deps).catch((err: unknown) => {
+    foundCommand = undefined;
+    throw err;
+  }));
+  return findPulumiCommand(deps);
+}
+
+let foundCommand: Promise<PulumiCommand> | undefined;
+
+async function findPulumiCommand(deps: { online?: () => Promise<boolean>; log?: (l: string) => void }): Promise<PulumiCommand> {
   const bin = path.join(toolchainHome(), "bin");
   if (fs.existsSync(path.join(bin, "pulumi"))) return PulumiCommand.get({ root: toolchainHome(), skipVersionCheck: true });
   try {

@@ -5,7 +5,7 @@
  * acts on this, never on re-derived defaults.
  */
 import * as path from "path";
-import { Stack } from "@pulumi/pulumi/automation";
+import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { LabConfig, labContext, labInstances, parseLabConfig } from "../../components/config/schema";
 import { LabCredentials } from "../../components/lab/lab";
 import { LabPlan, planLab } from "../../components/lab/plan";
@@ -69,8 +69,14 @@ export function kubeTargetOfConfig(cfg: LabConfig): KubeTarget | undefined {
 
 /** Reads a stack's config and outputs. */
 export async function readStack(stack: Stack): Promise<StoodUp> {
-  const cfg = configOfStack(await stack.getAllConfig());
-  const outputs = await stack.outputs();
+  return stoodUp(stack, configOfStack(await stack.getAllConfig()), await stack.outputs());
+}
+
+/**
+ * A stack as it stands, from its settings and outputs already in hand (the
+ * outputs an `up` returned), without asking the CLI for them again.
+ */
+export function stoodUp(stack: Stack, cfg: LabConfig, outputs: OutputMap): StoodUp {
   const value = <T>(k: string, fallback: T): T => (outputs[k]?.value as T | undefined) ?? fallback;
   const classroom = value<ClassroomOutput | undefined>("classroom", undefined);
   const kube = kubeTargetOfConfig(cfg);

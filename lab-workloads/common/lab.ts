@@ -6,7 +6,8 @@ import { EnvValue } from "../../components/core/spec";
 import { OBJECT_STORE_ACCESS_SECRET, OBJECT_STORE_SECRET } from "../../components/services/object-store-spec";
 import { pysparkSubmitArgs } from "../../components/services/workspace-spec";
 import { JUPYTER_TOKEN_SECRET } from "../../components/services/workspace-spec";
-import { openLabStack } from "../access/automation";
+import { selectLabStack, stackName } from "../access/automation";
+import { EXIT, UserError } from "../access/errors";
 import { Forward, forwardPort, KubeTarget, loadKubeConfig, workloadPod } from "../access/kube-client";
 import { planOfLab, readStack, StoodUp } from "../access/stack-lab";
 
@@ -29,9 +30,14 @@ export interface LabHandle {
 
 /** Reads the running lab of labctl's stack for a module on a target and returns its handle. */
 export async function openLab(module: ModuleId, target: Target): Promise<LabHandle> {
-  const stood = await readStack(await openLabStack({ module, target }));
+  const none = `no running lab for module ${module} on ${target}; start it with labctl up ${module}`;
+  // Read as it stands: nothing is set on the stack, and no stack is created.
+  const stack = await selectLabStack(stackName(module, target)).catch((err: unknown) => {
+    throw /no stack named/.test(String((err as Error)?.message)) ? new UserError(none, EXIT.usage) : err;
+  });
+  const stood = await readStack(stack);
   const name = Object.keys(stood.labs)[0];
-  if (!name) throw new Error(`no running lab for module ${module} on ${target}; start it with labctl up ${module}`);
+  if (!name) throw new UserError(none, EXIT.usage);
   return openStackLab(stood, name);
 }
 
