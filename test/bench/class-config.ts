@@ -1,0 +1,88 @@
+/**
+ * What the class benchmarks stand up or preview: a roster of generated
+ * student logins, and a class stack's `lab:*` settings built the way
+ * `labctl class up` builds them (cli/commands/class-up.ts), against the
+ * project's Kubernetes node. Pure.
+ */
+import { ModuleId } from "../../components/lab/modules";
+
+/** The project's Kubernetes node (scripts/kube/node.sh). */
+export const NODE_KUBECONFIG = "/var/cache/bigdata-labs/kube/admin.kubeconfig";
+
+/**
+ * The module with the most resources per lab on Kubernetes (HDFS, Spark,
+ * MinIO, JupyterLab): test/unit/bench-module.test.ts checks it against every
+ * module's rendered resources.
+ */
+export const BENCH_MODULE: ModuleId = 5;
+
+/** The share of CPU requests a class asks (as the README's and the class end-to-end's `--cpu-request-scale 0.25`). */
+export const CPU_REQUEST_SCALE = 0.25;
+
+/** `n` distinct student logins (DNS labels), `s001`... zero-padded to the roster's width. */
+export function studentNames(n: number): string[] {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`a roster needs at least one student, not ${n}`);
+  const width = Math.max(3, String(n).length);
+  return Array.from({ length: n }, (_, i) => `s${String(i + 1).padStart(width, "0")}`);
+}
+
+/** A roster file's text, as `labctl class up --roster` reads it: a header, then `name,email` per student. */
+export function rosterText(names: readonly string[], domain = "example.org"): string {
+  return `name,email\n${names.map((n) => `${n},${n}@${domain}`).join("\n")}\n`;
+}
+
+/** What a class stack is made of. */
+export interface ClassStackArgs {
+  readonly module: ModuleId;
+  /** Class name: the prefix of every lab. */
+  readonly name: string;
+  readonly students: readonly { readonly name: string; readonly email?: string }[];
+  readonly kubeconfig: string;
+  readonly context: string;
+  /** @default none (1) */
+  readonly cpuRequestScale?: number;
+}
+
+/**
+ * A class stack's `lab:*` settings (key without the `lab:` prefix → value;
+ * objects are stored as JSON): what `labctl class up` sets, with the
+ * recorded kubeconfig and context.
+ */
+export function classStackConfig(a: ClassStackArgs): Record<string, unknown> {
+  return {
+    module: String(a.module),
+    target: "kubernetes",
+    name: a.name,
+    students: a.students.map((s) => (s.email ? { name: s.name, email: s.email } : s.name)),
+    kubernetes: {
+      exposure: "none",
+      kubeconfig: a.kubeconfig,
+      context: a.context,
+      ...(a.cpuRequestScale !== undefined ? { cpuRequestScale: a.cpuRequestScale } : {}),
+    },
+  };
+}
+
+/** The `lab:*` entries of a stack's config as the Automation API sets them (pure). */
+export function configEntries(config: Readonly<Record<string, unknown>>): Record<string, { value: string }> {
+  const entries: Record<string, { value: string }> = {};
+  for (const [k, v] of Object.entries(config)) entries[`lab:${k}`] = { value: typeof v === "string" ? v : JSON.stringify(v) };
+  return entries;
+}
+
+/** Parses `--sizes 10,30,100` and `--runs 3` style arguments (pure). */
+export function parseArgs(argv: readonly string[], defaults: { sizes: number[]; runs: number }): { sizes: number[]; runs: number } {
+  const value = (flag: string) => {
+    const i = argv.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
+    if (i < 0) return undefined;
+    const a = argv[i]!;
+    return a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[i + 1];
+  };
+  const sizesText = value("--sizes");
+  const runsText = value("--runs");
+  const sizes = sizesText === undefined ? defaults.sizes : sizesText.split(",").map((s) => Number(s.trim()));
+  const runs = runsText === undefined ? defaults.runs : Number(runsText);
+  if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--sizes ${sizesText}: write class sizes as whole numbers, e.g. 10,30,100`);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs ${runsText}: write a whole number of runs, at least 1`);
+  return { sizes, runs };
+}
