@@ -10,6 +10,8 @@ import { findModule, ModuleId } from "../components/lab/modules";
 import { CheckResult, formatResults } from "./common/check";
 import { Driver } from "./common/driver";
 import { LabHandle, openLab } from "./common/lab";
+import { labWatches } from "./common/lab-watches";
+import { watchedRun } from "./common/watch";
 
 /** The folder of a module's reference jobs. */
 export function jobsDirOf(module: ModuleId): string {
@@ -56,7 +58,7 @@ export interface WorkloadOptions {
 /** Runs the driver of an opened lab's module, then closes the handle. */
 export async function runWorkloadOn(lab: LabHandle, opts: WorkloadOptions): Promise<CheckResult[]> {
   try {
-    return await driverFor(lab.module)(lab, opts);
+    return await watchedRun(labWatches(lab), () => driverFor(lab.module)(lab, opts), opts.log);
   } finally {
     await lab.close();
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lineSplitter } from "../lab-workloads/common/job-error";
+import { jobOutput, lineSplitter } from "../lab-workloads/common/job-error";
 
 describe("job output lines", () => {
   it("keeps a long line whole when the pipe splits it across chunks", () => {
@@ -37,5 +37,22 @@ describe("job output lines with multi-byte UTF-8", () => {
       s.end();
       expect(lines).toEqual(["a😀b"]);
     }
+  });
+});
+
+describe("job progress lines", () => {
+  it("leaves out the JVM's log lines but shows an executor lost with its worker", () => {
+    const shown: string[] = [];
+    const out = jobOutput({ onLine: (l) => shown.push(l) });
+    const lines = [
+      "25/11/27 18:06:20 WARN TaskSetManager: Lost task 0.0 in stage 1.0 (TID 1) (172.18.0.4 executor 0): ExecutorLostFailure (executor 0 exited)",
+      "25/11/27 18:06:20 ERROR TaskSchedulerImpl: Lost executor 0 on 172.18.0.4: Remote RPC client disassociated.",
+      "25/11/27 18:06:21 INFO StandaloneSchedulerBackend: Executor app-20261127180552-0001/0 removed: worker lost",
+      "25/11/27 18:06:22 INFO DAGScheduler: Resubmitting failed stages",
+      "plan built; partitions=2",
+    ];
+    for (const l of lines) out.line(l, l.startsWith("25/"));
+    expect(shown).toEqual([lines[1], lines[2], "plan built; partitions=2"]);
+    expect(out.stdout()).toBe("plan built; partitions=2");
   });
 });

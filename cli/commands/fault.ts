@@ -56,7 +56,9 @@ export const FAULTS: Readonly<Record<string, FaultKind>> = {
     service: "kafka",
     workload: /^kafka-0$/,
     label: "the Kafka broker",
-    observe: () => "producers and consumers log connection retries to kafka-0:19092 (127.0.0.1 from your machine); a Structured Streaming query stalls at its last micro-batch",
+    // Seen in test:reliability: on Docker the name kafka-0 stops resolving while the container is down.
+    observe: () =>
+      'producers and consumers log connection errors to kafka-0:19092 (127.0.0.1 from your machine); on Docker the name kafka-0 stops resolving while the broker is down, so a Structured Streaming query fails with "No resolvable bootstrap urls" and labctl check names the broker in its FAIL lines',
     after: "the broker reloads its log from its volume; consumers resume from their committed offsets, no record is lost",
   },
   datanode: {

@@ -16,6 +16,8 @@ export interface CheckResult {
   readonly error?: string;
   /** Relevant log lines when a job failed. */
   readonly log?: string;
+  /** When the check ended (ms since the epoch): outages a watch saw before then (./watch.ts) may explain a failure. */
+  readonly endedAt?: number;
 }
 
 /** Collects assertions for one check. */
@@ -62,10 +64,10 @@ export async function check(name: string, body: (c: Checker) => Promise<{ log?: 
   const c = new Checker();
   try {
     const extra = await body(c);
-    return { name, ok: c.ok, seconds: (Date.now() - t0) / 1000, assertions: c.assertions, ...(extra?.log ? { log: extra.log } : {}) };
+    return { name, ok: c.ok, seconds: (Date.now() - t0) / 1000, endedAt: Date.now(), assertions: c.assertions, ...(extra?.log ? { log: extra.log } : {}) };
   } catch (err) {
     const e = err as Error & { log?: string };
-    return { name, ok: false, seconds: (Date.now() - t0) / 1000, assertions: c.assertions, error: e.message.split("\n")[0]!, ...(e.log ? { log: e.log } : {}) };
+    return { name, ok: false, seconds: (Date.now() - t0) / 1000, endedAt: Date.now(), assertions: c.assertions, error: e.message.split("\n")[0]!, ...(e.log ? { log: e.log } : {}) };
   }
 }
 

@@ -38,9 +38,17 @@ export function lineSplitter(onLine: (line: string) => void): { push(chunk: Buff
 }
 
 /**
+ * Spark's log lines that say an application lost an executor (its worker was
+ * killed or died): shown with the job's progress although they are log lines,
+ * so a check's output shows when a running job lost its executor.
+ */
+export const EXECUTOR_LOST = /\b(Lost executor \d+ on |Executor app-\S+ removed: )/;
+
+/**
  * Collects a job's output: stdout (what the job returns), the last 200 lines
  * of both streams (for a failure's excerpt), and each line passed on to
- * `job.onLine` for progress, without the JVM's log noise and cut to 160 chars.
+ * `job.onLine` for progress, without the JVM's log noise (except
+ * {@link EXECUTOR_LOST} lines) and cut to 160 chars.
  */
 export function jobOutput(job: { onLine?: (line: string) => void }) {
   const out: string[] = [];
@@ -50,7 +58,7 @@ export function jobOutput(job: { onLine?: (line: string) => void }) {
       if (!isErr) out.push(line);
       tail.push(line);
       if (tail.length > 200) tail.shift();
-      if (!/^\s*(WARN|INFO|\d\d\/\d\d\/\d\d)/.test(line)) job.onLine?.(line.length > 160 ? `${line.slice(0, 157)}...` : line);
+      if (!/^\s*(WARN|INFO|\d\d\/\d\d\/\d\d)/.test(line) || EXECUTOR_LOST.test(line)) job.onLine?.(line.length > 160 ? `${line.slice(0, 157)}...` : line);
     },
     stdout: () => out.join("\n"),
     relevant: () => relevantLines(tail),

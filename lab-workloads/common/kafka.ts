@@ -1,13 +1,38 @@
 import { Kafka, logLevel, Partitioners } from "kafkajs";
+import { pollingWatch, Watch } from "./watch";
 import { LabHandle } from "./lab";
 
 /** Kafka access to the lab's broker from this machine (its EXTERNAL listener). */
 export class LabKafka {
   private readonly kafka: Kafka;
+  private readonly brokers: string[];
+  /** The bootstrap list inside the lab (what the jobs use), e.g. `kafka-0:19092`. */
+  private readonly inLab: string;
 
   constructor(lab: LabHandle) {
-    const bootstrap = lab.hostEndpoint("kafka", "bootstrap").replace(/^[a-z]+:\/\//, "");
-    this.kafka = new Kafka({ clientId: `labs-driver-${lab.name}`, brokers: bootstrap.split(","), logLevel: logLevel.NOTHING, retry: { retries: 8 } });
+    this.brokers = lab.hostEndpoint("kafka", "bootstrap").replace(/^[a-z]+:\/\//, "").split(",");
+    this.kafka = new Kafka({ clientId: `labs-driver-${lab.name}`, brokers: this.brokers, logLevel: logLevel.NOTHING, retry: { retries: 8 } });
+    this.inLab = lab.plan.specs.find((s) => s.service === "kafka")?.endpoints.find((e) => e.name === "bootstrap")?.inLab ?? this.brokers.join(",");
+  }
+
+  /**
+   * Watches the broker while a check runs: every 2 s a fresh connection asks
+   * it for the cluster's metadata, with no retries. A check that fails while
+   * the broker did not answer says so, e.g. `the Kafka broker (kafka-0:19092)
+   * stopped answering during the run: no answer from ... until ...`.
+   */
+  brokerWatch(): Watch {
+    const probe = new Kafka({ clientId: "labs-driver-watch", brokers: this.brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 2000, requestTimeout: 3000 });
+    return pollingWatch(`the Kafka broker (${this.inLab})`, async () => {
+      const admin = probe.admin();
+      try {
+        await admin.connect();
+        const cluster = await admin.describeCluster();
+        if (cluster.brokers.length === 0) throw new Error("the cluster's metadata lists no broker");
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    });
   }
 
   /** Creates a topic (no error when it exists). */

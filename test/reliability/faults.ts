@@ -6,6 +6,8 @@
  * offsets, HDFS files, MinIO objects, the student's notebook files).
  */
 import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { Kafka, logLevel } from "kafkajs";
 import { ModuleId } from "../../components/lab/modules";
@@ -14,6 +16,15 @@ import { openLab } from "../../lab-workloads/common/lab";
 import { LabS3 } from "../../lab-workloads/common/s3";
 import { LabWebHdfs } from "../../lab-workloads/common/webhdfs";
 import { log, REPO } from "../e2e/harness";
+
+/**
+ * What a check's watch writes when the faulted service stopped answering
+ * during its run, from the start of the line: nothing else counts as naming the fault.
+ */
+export const FAULT_SEEN = {
+  sparkWorker: /^the Spark worker \(spark-worker\) stopped answering during the run: no answer (from|since) \d\d:\d\d:\d\d UTC/,
+  kafka: /^the Kafka broker \(kafka-0:19092\) stopped answering during the run: no answer (from|since) \d\d:\d\d:\d\d UTC/,
+} as const;
 
 /** One fault's outcome. */
 export interface FaultResult {
@@ -46,17 +57,25 @@ function faultCmd(module: ModuleId, what: string, recover: boolean): Promise<str
 /**
  * Runs `labctl check <module>`; when the check's log first matches `trigger`
  * (a job is running), injects `what`, waits `downSeconds`, recovers it, and
- * waits for the check. Handled when the check passes, or fails with a line
- * matching `names` (the fault named).
+ * waits for the check. The check's own watch of the service decides, never a
+ * guess from a job's text: `names` is the line it writes on the service
+ * (`the Kafka broker (kafka-0:19092) stopped answering during the run: ...`).
+ * Handled when the check passes and logged that it saw the service stop and
+ * come back (the fault hit the run and the checks recovered), or when it
+ * fails and every FAIL line starts its reason with that line (each failure
+ * explained by the fault, in one line).
  */
-export async function faultDuringCheck(module: ModuleId, what: string, trigger: RegExp, downSeconds: number, names: RegExp): Promise<FaultResult> {
+export async function faultDuringCheck(module: ModuleId, what: string, trigger: RegExp, downSeconds: number, names: RegExp, hit?: RegExp): Promise<FaultResult> {
   const name = `${what} killed during module ${module}'s check`;
   const child = spawn(path.join(REPO, "scripts", "labctl"), ["check", String(module)], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let injected: Promise<string[]> | undefined;
+  let killedAt = -1;
   const onData = (s: string) => {
     out += s;
     if (!injected && trigger.test(out)) {
+      // The output from here on may show the fault: Spark can log a lost executor before labctl fault exits.
+      killedAt = out.length;
       injected = (async () => {
         const kill = await faultCmd(module, what, false);
         log(`    ${kill.slice(0, 200)}`);
@@ -72,6 +91,9 @@ export async function faultDuringCheck(module: ModuleId, what: string, trigger: 
   child.stdout.setEncoding("utf8").on("data", onData);
   child.stderr.setEncoding("utf8").on("data", onData);
   const code = await new Promise<number>((r) => child.on("close", (c) => r(c ?? -1)));
+  const saved = path.join(os.tmpdir(), `reliability-m${module}-${what}-check-${Date.now()}.log`);
+  fs.writeFileSync(saved, out);
+  log(`    the check's output: ${saved}`);
   if (!injected) return { name, handled: false, detail: `the check ended (exit ${code}) before ${trigger} appeared; nothing was injected` };
   let faultLines: string[];
   try {
@@ -79,10 +101,37 @@ export async function faultDuringCheck(module: ModuleId, what: string, trigger: 
   } catch (err) {
     return { name, handled: false, detail: (err as Error).message };
   }
-  const summary = out.trim().split("\n").filter((l) => /passed, \d+ failed/.test(l)).pop() ?? "";
-  if (code === 0) return { name, handled: true, detail: `recovered: the check passed (${summary}); ${faultLines[0]!.split(".")[0]}` };
-  const naming = out.split("\n").find((l) => names.test(l));
-  return { name, handled: naming !== undefined, detail: `check exit ${code} (${summary}); ${naming ? `reported: ${naming.trim().slice(0, 200)}` : "no line names the fault"}` };
+  return { name, ...judgeCheck(code, out, names, faultLines[0]!.split(".")[0]!, out.slice(killedAt), hit) };
+}
+
+/**
+ * Judges a check's output after a fault (see {@link faultDuringCheck}):
+ * `names` must match, from its start, the line the check's watch wrote on the
+ * faulted service (progress lines lose their `[  12s]` stamp first). A passed
+ * check counts only when the watch saw the service stop and come back and the
+ * fault hit a running job: `afterKill` (the output from the kill on) has a
+ * line matching `hit` (e.g. Spark's "Lost executor"), or, without `hit`, any
+ * job's line (the last one is quoted). `afterKill` starts when the injection
+ * starts: Spark may log the loss before labctl fault exits.
+ */
+export function judgeCheck(code: number, out: string, names: RegExp, injected: string, afterKill: string, hit?: RegExp): { handled: boolean; detail: string } {
+  const lines = out.split("\n").map((l) => l.trim().replace(/^\[\s*\d+s\]\s*/, ""));
+  const summary = lines.filter((l) => /^\d+ passed, \d+ failed$/.test(l)).pop() ?? "no summary line";
+  if (code === 0) {
+    const seen = lines.find((l) => names.test(l) && / until /.test(l));
+    const after = afterKill.split("\n").map((l) => l.trim().replace(/^\[\s*\d+s\]\s*/, ""));
+    // The proof of a hit (the first), or the last job line after the kill (the job that ran on longest).
+    const jobAfter = hit ? after.find((l) => hit.test(l)) : after.filter((l) => /^[\w-]+( \(your file\))? \| |^job [\w-]+ finished/.test(l)).pop();
+    if (!seen) return { handled: false, detail: `the check passed (${summary}) but logged no outage matching ${names}: the fault did not hit its run` };
+    if (!jobAfter) return { handled: false, detail: `the check passed (${summary}) but no job printed ${hit ? `a line matching ${hit}` : "a line"} after the kill: it hit no running job` };
+    return { handled: true, detail: `recovered: the check passed (${summary}), a job ran on after the kill ("${jobAfter.slice(0, 60)}") and the check saw: ${seen.slice(0, 220)}; ${injected}` };
+  }
+  const fails = lines.filter((l) => l.startsWith("FAIL "));
+  if (fails.length === 0) return { handled: false, detail: `check exit ${code} (${summary}) with no FAIL line: ${lines.filter((l) => l !== "").pop()?.slice(0, 200)}` };
+  const reason = (l: string) => /^FAIL .* \(\d+\.\ds\)(?:: (.*))?$/.exec(l)?.[1] ?? "";
+  const unexplained = fails.filter((l) => !names.test(reason(l)));
+  if (unexplained.length > 0) return { handled: false, detail: `check exit ${code} (${summary}); ${unexplained.length} of ${fails.length} FAIL lines do not start with the fault: ${unexplained[0]!.slice(0, 200)}` };
+  return { handled: true, detail: `check exit ${code} (${summary}); reported: ${fails[0]!.slice(0, 240)}` };
 }
 
 /** Restarts `what` of the module's lab with labctl fault (kill, then --recover). */
