@@ -9,7 +9,7 @@ import { SemVer } from "semver";
 import { EXIT, UserError } from "./errors";
 
 /** The repository root (where Pulumi.yaml is). */
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
 /** Where built toolchain binaries live (scripts/toolchain.sh). */
 export function toolchainHome(): string {
@@ -18,7 +18,36 @@ export function toolchainHome(): string {
 
 /** Local state of labs started from this checkout: `.labs/` (git-ignored). */
 export function labsDir(root = PROJECT_ROOT): string {
+  adoptMisplacedState(root);
   return path.join(root, ".labs");
+}
+
+/** Stacks (not backups) in a `.labs` folder's state. */
+function liveStacks(dir: string): string[] {
+  const stacks = path.join(dir, "state", ".pulumi", "stacks");
+  if (!fs.existsSync(stacks)) return [];
+  return fs.readdirSync(stacks, { recursive: true, encoding: "utf8" }).filter((f) => /\.json(\.gz)?$/.test(f));
+}
+
+let misplacedNoted = false;
+
+/**
+ * One release kept labs' state in `lab-workloads/.labs` (a path computed
+ * one folder too shallow). Its state moves back to `.labs` once, when
+ * `.labs` has no stack of its own; otherwise both are kept and a line says
+ * which to look at.
+ */
+function adoptMisplacedState(root: string): void {
+  const wrong = path.join(root, "lab-workloads", ".labs");
+  const right = path.join(root, ".labs");
+  if (!fs.existsSync(wrong)) return;
+  if (liveStacks(right).length > 0) {
+    if (!misplacedNoted && liveStacks(wrong).length > 0) process.stderr.write(`note: ${wrong} holds labs of an earlier labctl; bring them down with PULUMI_BACKEND_URL=file://${wrong}/state and its passphrase, then delete it\n`);
+    misplacedNoted = true;
+    return;
+  }
+  if (fs.existsSync(right)) fs.renameSync(right, `${right}-replaced-${Date.now()}`);
+  fs.renameSync(wrong, right);
 }
 
 /**
