@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../lab-workloads/common/random";
+import { SHAPES } from "../lab-workloads/m4/driver";
 import { expectStream, FLUSH_SENSOR, generateEvents, StreamShape } from "../lab-workloads/m4/events";
 
 const SHAPE: StreamShape = { events: 2_000, batch: 200, windowMs: 10_000, delayMs: 30_000 };
@@ -10,17 +11,22 @@ describe("module 4 event stream", () => {
     expect(generateEvents(new Rng(8), SHAPE)).not.toEqual(generateEvents(new Rng(7), SHAPE));
   });
 
-  it.each([1, 42, 99, 2026])("seed %i has out-of-order and late events and no ties with the watermark", (seed) => {
-    const events = generateEvents(new Rng(seed), SHAPE);
-    const exp = expectStream(events, SHAPE); // throws on a tie
+  // The 2,000-event shape, and the check's own (and the starter topic's) smaller one.
+  const cases = [1, 42, 99, 2026].flatMap((seed) => [SHAPE, SHAPES.small].map((shape) => [seed, shape.events, shape] as const));
+  it.each(cases)("seed %i, %i events: out-of-order and late events, no ties with the watermark", (seed, _n, shape) => {
+    const events = generateEvents(new Rng(seed), shape);
+    const exp = expectStream(events, shape); // throws on a tie
     expect(exp.late.size).toBeGreaterThan(10);
     expect(exp.outOfOrder.size).toBeGreaterThan(100);
+    // Late events in more than one micro-batch: the watermark drops rows batch after batch.
+    const lateBatches = new Set(events.filter((e) => exp.late.has(e.id)).map((e) => Math.floor(e.id / shape.batch)));
+    expect(lateBatches.size).toBeGreaterThan(1);
     // Every real event is either counted or late; flush events are never counted.
     const counted = [...exp.windows.values()].reduce((a, w) => a + w.count, 0);
-    expect(counted + exp.late.size).toBe(SHAPE.events);
+    expect(counted + exp.late.size).toBe(shape.events);
     expect([...exp.windows.values()].some((w) => w.sensor === FLUSH_SENSOR)).toBe(false);
     // Data batches: the real events, one flush batch, one closing event.
-    expect(exp.batches).toBe(SHAPE.events / SHAPE.batch + 2);
+    expect(exp.batches).toBe(shape.events / shape.batch + 2);
   });
 
   it("replays the watermark: batch k uses max event time of batches before k minus the delay", () => {

@@ -20,3 +20,17 @@ export type Driver = (lab: LabHandle, opts: DriverOptions) => Promise<CheckResul
 export function runId(seed: number): string {
   return `run-${new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14)}-s${seed}`;
 }
+
+/**
+ * A job started now and awaited later (jobs run concurrently): the same
+ * promise, with its failure marked as handled until a check awaits it, so a
+ * job that fails early is its own check's failure, not an unhandled rejection.
+ * With `log`, one line when it ends: `job <name> finished after N s` (the job's
+ * own time, which a check's time no longer shows when jobs overlap).
+ */
+export function started<T>(job: Promise<T>, log?: { name: string; log: (line: string) => void }): Promise<T> {
+  const t0 = Date.now();
+  const took = () => ((Date.now() - t0) / 1000).toFixed(1);
+  job.then(() => log?.log(`job ${log.name} finished after ${took()} s`), () => log?.log(`job ${log.name} failed after ${took()} s`));
+  return job;
+}

@@ -1,7 +1,7 @@
 import * as path from "path";
 import { parquetReadObjects } from "hyparquet";
 import { check } from "../common/check";
-import { Driver, runId } from "../common/driver";
+import { Driver, runId, started } from "../common/driver";
 import { jobLauncher } from "../common/jobs";
 import { Rng } from "../common/random";
 import { LabS3 } from "../common/s3";
@@ -27,16 +27,30 @@ export const driver: Driver = async (lab, opts) => {
   const rng = new Rng(opts.seed);
   const text = generateText(rng, size.lines);
   const sales = generateSales(rng, size.sales);
-  opts.log(`seeding s3://datasets/m2/${id}/ (${size.lines} lines of text, ${size.sales} sales)`);
-  await s3.put("datasets", `m2/${id}/text/words.txt`, text);
-  await s3.put("datasets", `m2/${id}/sales/sales.csv`, salesCsv(sales));
+  const numbers = Array.from({ length: size.numbers }, () => rng.int(0, 999_999));
+  opts.log(`seeding s3://datasets/m2/${id}/ (${size.lines} lines of text, ${size.sales} sales, ${size.numbers} numbers)`);
+  await Promise.all([
+    s3.put("datasets", `m2/${id}/text/words.txt`, text),
+    s3.put("datasets", `m2/${id}/sales/sales.csv`, salesCsv(sales)),
+    s3.put("datasets", `m2/${id}/numbers/numbers.txt`, `${numbers.join("\n")}\n`),
+  ]);
+
+  // The three exercises are independent Spark applications: submitted together, each one's
+  // container, Python and driver JVM start while another holds the worker (the master gives
+  // the executor to one application at a time, in order); each check then waits for its own.
+  const out = { wordcount: `m2/${id}/wordcount`, sales: `m2/${id}/sales_by_region_product`, rdd: `m2/${id}/rdd` };
+  const jobs = {
+    wordcount: started(job("wordcount", "wordcount.py", [`s3a://datasets/m2/${id}/text/words.txt`, `s3a://outputs/${out.wordcount}`]), { name: "wordcount", log: opts.log }),
+    sales: started(job("sales", "sales_agg.py", [`s3a://datasets/m2/${id}/sales/sales.csv`, `s3a://outputs/${out.sales}`]), { name: "sales", log: opts.log }),
+    rdd: started(job("rdd", "rdd_partitions.py", [`s3a://datasets/m2/${id}/numbers/numbers.txt`, `s3a://outputs/${out.rdd}`,
+      "--slices", String(RDD.slices), "--buckets", String(RDD.buckets), "--repartition", String(RDD.repartition)]), { name: "rdd", log: opts.log }),
+  };
 
   const wordcount = await check("RDD word count (map/filter/reduceByKey)", async (c) => {
-    const out = `m2/${id}/wordcount`;
-    await job("wordcount", "wordcount.py", [`s3a://datasets/m2/${id}/text/words.txt`, `s3a://outputs/${out}`]);
+    await jobs.wordcount;
     const expected = expectedWordCounts(text);
     const actual = new Map<string, number>();
-    for (const part of (await s3.list("outputs", `${out}/part-`))) {
+    for (const part of (await s3.list("outputs", `${out.wordcount}/part-`))) {
       for (const line of Buffer.from(await s3.get("outputs", part.key)).toString("utf8").split("\n")) {
         if (!line.trim()) continue;
         const { word, count } = JSON.parse(line) as { word: string; count: number };
@@ -52,11 +66,10 @@ export const driver: Driver = async (lab, opts) => {
   });
 
   const salesCheck = await check("DataFrame groupBy/agg/orderBy to Parquet", async (c) => {
-    const out = `m2/${id}/sales_by_region_product`;
-    await job("sales", "sales_agg.py", [`s3a://datasets/m2/${id}/sales/sales.csv`, `s3a://outputs/${out}`]);
+    await jobs.sales;
     const expected = expectedSales(sales);
     const rows: Record<string, unknown>[] = [];
-    for (const part of (await s3.list("outputs", `${out}/part-`)).filter((p) => p.key.endsWith(".parquet"))) {
+    for (const part of (await s3.list("outputs", `${out.sales}/part-`)).filter((p) => p.key.endsWith(".parquet"))) {
       const bytes = await s3.get("outputs", part.key);
       const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
       rows.push(...((await parquetReadObjects({ file })) as Record<string, unknown>[]));
@@ -78,14 +91,11 @@ export const driver: Driver = async (lab, opts) => {
     c.close(`revenue of the top group ${best[0]}`, best[1].revenueCents / 100, revenues[0], 1e-6, true);
   });
   const rdd = await check("RDD parallelize/collect, partitions and repartitioning, lazy evaluation", async (c) => {
-    const numbers = Array.from({ length: size.numbers }, () => rng.int(0, 999_999));
-    await s3.put("datasets", `m2/${id}/numbers/numbers.txt`, `${numbers.join("\n")}\n`);
-    const out = `m2/${id}/rdd`;
-    await job("rdd", "rdd_partitions.py", [`s3a://datasets/m2/${id}/numbers/numbers.txt`, `s3a://outputs/${out}`,
-      "--slices", String(RDD.slices), "--buckets", String(RDD.buckets), "--repartition", String(RDD.repartition)]);
+    await jobs.rdd;
+    const dir = out.rdd;
     // Each saved partition is one part file: read them from outside, as Spark wrote them.
-    const partitions = async (dir: string) => {
-      const parts = (await s3.list("outputs", `${out}/${dir}/part-`)).sort((a, b) => a.key.localeCompare(b.key));
+    const partitions = async (sub: string) => {
+      const parts = (await s3.list("outputs", `${dir}/${sub}/part-`)).sort((a, b) => a.key.localeCompare(b.key));
       return Promise.all(parts.map(async (p) => Buffer.from(await s3.get("outputs", p.key)).toString("utf8").split("\n").filter((l) => l !== "").map(Number)));
     };
     const sliced = parallelizeSlices(numbers, RDD.slices);
@@ -95,9 +105,9 @@ export const driver: Driver = async (lab, opts) => {
     const same = got.length === sliced.length && got.every((p, i) => p.join(",") === sliced[i]!.join(","));
     c.that("parallelize: each partition holds its slice of the list, in order", same, "all equal", same ? "all equal" : "differ");
 
-    const collected = JSON.parse(Buffer.from(await s3.get("outputs", `${out}/collected.json`)).toString("utf8")) as number[];
+    const collected = JSON.parse(Buffer.from(await s3.get("outputs", `${dir}/collected.json`)).toString("utf8")) as number[];
     c.that("collect(): every element, doubled, in list order", collected.join(",") === numbers.map((n) => n * 2).join(","), `${numbers.length} values`, `${collected.length} values${collected.join(",") === numbers.map((n) => n * 2).join(",") ? ", equal" : ", differ"}`);
-    const lazy = await s3.list("outputs", `${out}/lazy/`);
+    const lazy = await s3.list("outputs", `${dir}/lazy/`);
     const defined = lazy.find((o) => o.key.endsWith("/defined"));
     const computed = lazy.filter((o) => /\/part-\d+$/.test(o.key));
     c.equal("partitions computed by the action (markers left by the executors)", RDD.slices, computed.length);

@@ -1,11 +1,11 @@
 import * as path from "path";
 import { parquetReadObjects } from "hyparquet";
 import { check } from "../common/check";
-import { Driver, runId } from "../common/driver";
+import { Driver, runId, started } from "../common/driver";
 import { jobLauncher } from "../common/jobs";
 import { Rng } from "../common/random";
 import { LabS3 } from "../common/s3";
-import { daskTasksSince, installTaskStream } from "../m1/observe";
+import { DaskTasks, daskTasksSince, installTaskStream } from "../m1/observe";
 
 /** Data sizes; `small` is also the starter data `labctl reset` writes. */
 export const SIZES = { small: 5_000, medium: 500_000 };
@@ -78,14 +78,37 @@ export const driver: Driver = async (lab, opts) => {
   const id = runId(opts.seed);
   const { xs, ys, csv } = generateRegression(new Rng(opts.seed), rows);
   const base = `m3/${id}`;
-  opts.log(`seeding s3://datasets/${base}/regression.csv (${rows} rows)`);
-  await s3.put("datasets", `${base}/regression.csv`, csv);
+  const split = Math.floor(rows * 0.8);
+  const lines = csv.trimEnd().split("\n");
+  opts.log(`seeding s3://datasets/${base}/ (regression.csv: ${rows} rows; train.csv, test.csv: ${split} and ${rows - split})`);
+  await Promise.all([
+    s3.put("datasets", `${base}/regression.csv`, csv),
+    s3.put("datasets", `${base}/train/train.csv`, `${lines.slice(0, split + 1).join("\n")}\n`),
+    s3.put("datasets", `${base}/test/test.csv`, `${[lines[0], ...lines.slice(split + 1)].join("\n")}\n`),
+  ]);
   const job = jobLauncher(lab, path.join(__dirname, "jobs"), opts);
   const ols = leastSquares(xs, ys);
   const rmse = Math.sqrt(xs.reduce((s, x, i) => s + (predict(ols, x) - ys[i]!) ** 2, 0) / rows);
 
+  // Two chains run side by side, each check waiting for its own job. Spark: both applications
+  // are submitted now and take the worker in turn. Dask: one job at a time, each bracketed by the
+  // scheduler's task stream (read by the driver's own client), so each count is that job's alone.
+  const spark = {
+    mllib: started(job("mllib", "mllib_regression.py", [`s3a://datasets/${base}/regression.csv`, `s3a://models/${base}/mllib`]), { name: "mllib", log: opts.log }),
+    pipeline: started(job("pipeline", "mllib_pipeline.py", [`s3a://datasets/${base}/train/train.csv`, `s3a://datasets/${base}/test/test.csv`, `s3a://models/${base}/pipeline`, `s3a://models/${base}/pipeline-result`]), { name: "pipeline", log: opts.log }),
+  };
+  /** Runs a Dask job and returns the tasks the scheduler started from just before it to its end. */
+  const onDask = async (name: string, script: string, args: string[]): Promise<DaskTasks> => {
+    const since = Date.now();
+    await started(job(name, script, args), { name, log: opts.log });
+    return daskTasksSince(lab, since);
+  };
+  const streamReady = installTaskStream(lab);
+  const sklearnRun = started(streamReady.then(() => onDask("sklearn", "dask_sklearn.py", [`s3://datasets/${base}/regression.csv`, `s3://models/${base}/sklearn.json`])));
+  const daskMlRun = started(sklearnRun.catch(() => undefined).then(() => streamReady).then(() => onDask("dask-ml", "dask_ml_split.py", [`s3://datasets/${base}/regression.csv`, `s3://models/${base}/dask_ml.json`])));
+
   const mllib = await check("MLlib pipeline: VectorAssembler + LinearRegression", async (c) => {
-    await job("mllib", "mllib_regression.py", [`s3a://datasets/${base}/regression.csv`, `s3a://models/${base}/mllib`]);
+    await spark.mllib;
     const part = (await s3.list("models", `${base}/mllib/part-`))[0];
     if (!part) throw new Error("the job wrote no result");
     const r = JSON.parse(Buffer.from(await s3.get("models", part.key)).toString("utf8").trim());
@@ -97,29 +120,21 @@ export const driver: Driver = async (lab, opts) => {
   });
 
   const sklearn = await check("scikit-learn grid search on the Dask cluster (joblib)", async (c) => {
-    await installTaskStream(lab);
-    const since = Date.now();
-    await job("sklearn", "dask_sklearn.py", [`s3://datasets/${base}/regression.csv`, `s3://models/${base}/sklearn.json`]);
+    const ran = await sklearnRun;
     const r = JSON.parse(Buffer.from(await s3.get("models", `${base}/sklearn.json`)).toString("utf8"));
-    const split = Math.floor(rows * 0.8);
     const train = leastSquares(xs.slice(0, split), ys.slice(0, split));
     const hy = ys.slice(split);
     const mean = hy.reduce((a, b) => a + b, 0) / hy.length;
     const ssRes = xs.slice(split).reduce((s, x, i) => s + (predict(train, x) - hy[i]!) ** 2, 0);
     const ssTot = hy.reduce((s, v) => s + (v - mean) ** 2, 0);
-    const ran = await daskTasksSince(lab, since);
     c.that("cross-validation ran as Dask tasks on the workers (the scheduler's task stream)", ran.tasks > 0 && ran.workers >= 1, "> 0 tasks on ≥ 1 worker", `${ran.tasks} tasks on ${ran.workers} worker(s)`);
     c.equal("tasks the job counted = tasks the scheduler ran", ran.tasks, r.dask_tasks);
     c.close("holdout R² = driver's least-squares R²", 1 - ssRes / ssTot, r.holdout_r2, 1e-3);
     TRUE_COEFFICIENTS.forEach((t, i) => c.close(`x${i + 1} coefficient of the best model (true ${t})`, t, r.coefficients[i], 0.02));
   });
-  const split = Math.floor(rows * 0.8);
   const trainFit = leastSquares(xs.slice(0, split), ys.slice(0, split));
-  const lines = csv.trimEnd().split("\n");
   const pipeline = await check("MLlib Pipeline saved to S3, loaded, scored on held-out rows (RegressionEvaluator)", async (c) => {
-    await s3.put("datasets", `${base}/train/train.csv`, `${lines.slice(0, split + 1).join("\n")}\n`);
-    await s3.put("datasets", `${base}/test/test.csv`, `${[lines[0], ...lines.slice(split + 1)].join("\n")}\n`);
-    await job("pipeline", "mllib_pipeline.py", [`s3a://datasets/${base}/train/train.csv`, `s3a://datasets/${base}/test/test.csv`, `s3a://models/${base}/pipeline`, `s3a://models/${base}/pipeline-result`]);
+    await spark.pipeline;
     const part = (await s3.list("models", `${base}/pipeline-result/part-`))[0];
     if (!part) throw new Error("the job wrote no result");
     const r = JSON.parse(Buffer.from(await s3.get("models", part.key)).toString("utf8").trim());
@@ -139,9 +154,7 @@ export const driver: Driver = async (lab, opts) => {
   });
 
   const daskMl = await check("Dask-ML: train_test_split and LinearRegression on a Dask DataFrame", async (c) => {
-    await installTaskStream(lab);
-    const since = Date.now();
-    await job("dask-ml", "dask_ml_split.py", [`s3://datasets/${base}/regression.csv`, `s3://models/${base}/dask_ml.json`]);
+    const ran = await daskMlRun;
     const r = JSON.parse(Buffer.from(await s3.get("models", `${base}/dask_ml.json`)).toString("utf8"));
     c.equal("train + test rows", rows, r.train_rows + r.test_rows);
     // Each row goes to test with probability 0.2: allow 4 standard deviations.
@@ -151,7 +164,6 @@ export const driver: Driver = async (lab, opts) => {
     c.close(`intercept (true ${TRUE_INTERCEPT})`, TRUE_INTERCEPT, r.intercept, 0.05);
     const all = scores(ols, xs, ys);
     c.close("test R² near the driver's R² of least squares on all rows", all.r2, r.test_r2, 0.002);
-    const ran = await daskTasksSince(lab, since);
     c.that("the fit ran on the cluster (the scheduler's task stream)", ran.tasks > r.partitions && ran.workers >= 1, `> ${r.partitions} tasks on ≥ 1 worker`, `${ran.tasks} tasks on ${ran.workers} worker(s)`);
   });
   return [mllib, sklearn, pipeline, daskMl];

@@ -1,6 +1,6 @@
 import * as path from "path";
 import { check } from "../common/check";
-import { Driver, runId } from "../common/driver";
+import { Driver, runId, started } from "../common/driver";
 import { jobLauncher } from "../common/jobs";
 import { LabKafka } from "../common/kafka";
 import { Rng } from "../common/random";
@@ -16,7 +16,7 @@ const PRODUCED_PARTITIONS = 3;
 
 /** Stream shapes; `small` is also the starter topic `labctl reset` writes. */
 export const SHAPES: Record<"small" | "medium", StreamShape> = {
-  small: { events: 2_000, batch: 200, windowMs: 10_000, delayMs: 30_000 },
+  small: { events: 800, batch: 200, windowMs: 10_000, delayMs: 30_000 },
   medium: { events: 100_000, batch: 5_000, windowMs: 10_000, delayMs: 30_000 },
 };
 
@@ -52,14 +52,31 @@ export const driver: Driver = async (lab, opts) => {
     c.equal("records in the topic", events.length, [...ends.values()].reduce((a, b) => a + b, 0));
   });
 
-  const streaming = await check("Spark Structured Streaming: tumbling windows with a watermark", async (c) => {
-    const out = `m4/${id}/window_counts`;
-    const stdout = await job("window-counts", "window_counts.py", [
-      topic, `s3a://outputs/${out}`, `s3a://checkpoints/m4/${id}/window_counts`,
+  // The exercises are independent: all start now and each check waits for its own. The two
+  // Spark applications take the worker in turn (the master gives its executor to one at a
+  // time); the Python consumer, Faust agent and producer need no Spark and run meanwhile.
+  const out = { windows: `m4/${id}/window_counts`, sliding: `m4/${id}/sliding_state` };
+  const produced = `${M4_TOPIC_PREFIX}${id}-produced`;
+  const real = events.filter((e) => e.sensor !== FLUSH_SENSOR);
+  await s3.put("outputs", `m4/${id}/input/events.jsonl`, real.map((e) => JSON.stringify(e)).join("\n") + "\n");
+  const jobs = {
+    windows: started(job("window-counts", "window_counts.py", [
+      topic, `s3a://outputs/${out.windows}`, `s3a://checkpoints/m4/${id}/window_counts`,
       "--window", `${shape.windowMs / 1000} seconds`, "--delay", `${shape.delayMs / 1000} seconds`, "--batch", String(shape.batch),
-    ]);
+    ]), { name: "window-counts", log: opts.log }),
+    sliding: started(job("sliding-state", "sliding_state.py", [
+      topic, `s3a://outputs/${out.sliding}`, `s3a://checkpoints/m4/${id}/sliding_state`,
+      "--window", `${shape.windowMs / 1000} seconds`, "--slide", `${SLIDE_MS / 1000} seconds`, "--delay", `${shape.delayMs / 1000} seconds`, "--batch", String(shape.batch),
+    ]), { name: "sliding-state", log: opts.log }),
+    consumer: started(job("consumer", "consumer.py", [topic, "--window-seconds", String(shape.windowMs / 1000), "--group", `${topic}-consumer`]), { name: "consumer", log: opts.log }),
+    faust: started(job("faust", "faust_windows.py", [topic, "--window-seconds", String(shape.windowMs / 1000), "--app-id", `${topic}-faust`]), { name: "faust", log: opts.log }),
+    producer: started(job("producer", "producer.py", [`s3://outputs/m4/${id}/input/events.jsonl`, produced, "--partitions", String(PRODUCED_PARTITIONS)]), { name: "producer", log: opts.log }),
+  };
+
+  const streaming = await check("Spark Structured Streaming: tumbling windows with a watermark", async (c) => {
+    const stdout = await jobs.windows;
     const actual = new Map<string, number>();
-    for (const part of (await s3.list("outputs", `${out}/part-`))) {
+    for (const part of (await s3.list("outputs", `${out.windows}/part-`))) {
       for (const line of Buffer.from(await s3.get("outputs", part.key)).toString("utf8").split("\n")) {
         if (!line.trim()) continue;
         const row = JSON.parse(line) as { window_start: string; sensor: string; count: number };
@@ -93,7 +110,7 @@ export const driver: Driver = async (lab, opts) => {
   });
 
   const consumerCheck = await check("plain Python consumer (kafka-python), windows without a watermark", async (c) => {
-    const stdout = await job("consumer", "consumer.py", [topic, "--window-seconds", String(shape.windowMs / 1000), "--group", `${topic}-consumer`]);
+    const stdout = await jobs.consumer;
     const line = stdout.split("\n").find((l) => l.startsWith("SUMMARY "));
     if (!line) throw new Error("the consumer printed no SUMMARY line");
     const summary = JSON.parse(line.slice(8)) as { records: number; per_sensor: Record<string, number>; out_of_order: number; windows: Record<string, number> };
@@ -108,14 +125,10 @@ export const driver: Driver = async (lab, opts) => {
     c.that("every window counts every event, late ones included", wrong.length === 0, `${expected.allWindows.size} windows equal`, wrong.length === 0 ? `${expected.allWindows.size} windows equal` : `${wrong.length} differ`);
   });
   const sliding = await check("Spark: sliding windows and a running aggregate per key across micro-batches", async (c) => {
-    const out = `m4/${id}/sliding_state`;
-    await job("sliding-state", "sliding_state.py", [
-      topic, `s3a://outputs/${out}`, `s3a://checkpoints/m4/${id}/sliding_state`,
-      "--window", `${shape.windowMs / 1000} seconds`, "--slide", `${SLIDE_MS / 1000} seconds`, "--delay", `${shape.delayMs / 1000} seconds`, "--batch", String(shape.batch),
-    ]);
+    await jobs.sliding;
     const rows = async (dir: string) => {
       const all: Record<string, unknown>[] = [];
-      for (const part of (await s3.list("outputs", `${out}/${dir}/part-`))) {
+      for (const part of (await s3.list("outputs", `${out.sliding}/${dir}/part-`))) {
         for (const line of Buffer.from(await s3.get("outputs", part.key)).toString("utf8").split("\n")) if (line.trim()) all.push(JSON.parse(line) as Record<string, unknown>);
       }
       return all;
@@ -153,7 +166,7 @@ export const driver: Driver = async (lab, opts) => {
   });
 
   const faust = await check("Faust agent: tumbling-window table over the module's topic", async (c) => {
-    const stdout = await job("faust", "faust_windows.py", [topic, "--window-seconds", String(shape.windowMs / 1000), "--app-id", `${topic}-faust`]);
+    const stdout = await jobs.faust;
     // Faust's worker sends print() through its logger, which prefixes a time and level: take the line from "SUMMARY {".
     const line = stdout.split("\n").map((l) => l.slice(Math.max(0, l.indexOf("SUMMARY {")))).find((l) => l.startsWith("SUMMARY {"));
     if (!line) throw Object.assign(new Error("the Faust agent printed no SUMMARY line"), { log: stdout.split("\n").slice(-15).join("\n") });
@@ -166,10 +179,7 @@ export const driver: Driver = async (lab, opts) => {
   });
 
   const producer = await check("Python producer (kafka-python): keyed records read back by the driver", async (c) => {
-    const produced = `${M4_TOPIC_PREFIX}${id}-produced`;
-    const real = events.filter((e) => e.sensor !== FLUSH_SENSOR);
-    await s3.put("outputs", `m4/${id}/input/events.jsonl`, real.map((e) => JSON.stringify(e)).join("\n") + "\n");
-    await job("producer", "producer.py", [`s3://outputs/m4/${id}/input/events.jsonl`, produced, "--partitions", String(PRODUCED_PARTITIONS)]);
+    await jobs.producer;
     const records = await readTopic(lab, produced);
     c.equal("records in the topic", real.length, records.length);
     c.equal("partitions used", new Set(real.map((e) => partitionOf(e.sensor, PRODUCED_PARTITIONS))).size, new Set(records.map((r) => r.partition)).size);

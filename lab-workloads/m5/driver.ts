@@ -2,7 +2,7 @@ import * as path from "path";
 import * as zlib from "zlib";
 import { parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { check } from "../common/check";
-import { Driver, runId } from "../common/driver";
+import { Driver, runId, started } from "../common/driver";
 import { jobLauncher } from "../common/jobs";
 import { Rng } from "../common/random";
 import { LabWebHdfs } from "../common/webhdfs";
@@ -66,19 +66,30 @@ export const driver: Driver = async (lab, opts) => {
     const csv = tripsCsv(trips);
     opts.log(`putting ${root}/trips.csv (${trips.length} rows, ${csv.length} bytes) and a graph of ${graph.vertices.length} vertices, ${graph.edges.length} edges`);
     await hdfs.mkdirs(`${root}/graph`);
-    await hdfs.put(`${root}/trips.csv`, csv);
     const files = graphCsv(graph);
-    await hdfs.put(`${root}/graph/vertices.csv`, files.vertices);
-    await hdfs.put(`${root}/graph/edges.csv`, files.edges);
+    await Promise.all([
+      hdfs.put(`${root}/trips.csv`, csv),
+      hdfs.put(`${root}/graph/vertices.csv`, files.vertices),
+      hdfs.put(`${root}/graph/edges.csv`, files.edges),
+    ]);
     c.equal("trips.csv bytes in HDFS", Buffer.byteLength(csv), await hdfs.size(`${root}/trips.csv`));
     const head = Buffer.from(await hdfs.read(`${root}/trips.csv`, 0, 200)).toString("utf8").split("\n")[0]!;
     c.equal("first line read back", csv.split("\n")[0]!, head);
   });
 
+  // Both Spark applications are submitted now and take the worker in turn; each check waits for its own.
+  const parquetDir = `${root}/trips.parquet`;
+  const graphOut = `${root}/graph/out`;
+  const components = connectedComponents(graph);
+  const source = pathSource(components);
+  const jobs = {
+    table: started(job("csv-vs-parquet", "csv_vs_parquet.py", [`${defaultFs}${root}/trips.csv`, `${defaultFs}${parquetDir}`, `${defaultFs}${root}/codecs`]), { name: "csv-vs-parquet", log: opts.log }),
+    graph: started(job("graph", "graph.py", [`${defaultFs}${root}/graph/vertices.csv`, `${defaultFs}${root}/graph/edges.csv`, `${defaultFs}${graphOut}`, "--iterations", String(PAGERANK_STEPS), "--source", String(source)]), { name: "graph", log: opts.log }),
+  };
+
   let codecsOut = "";
   const table = await check("CSV vs Parquet on HDFS: sizes, column reads, Spark from hdfs://", async (c) => {
-    const parquetDir = `${root}/trips.parquet`;
-    const stdout = await job("csv-vs-parquet", "csv_vs_parquet.py", [`${defaultFs}${root}/trips.csv`, `${defaultFs}${parquetDir}`, `${defaultFs}${root}/codecs`]);
+    const stdout = await jobs.table;
     codecsOut = stdout;
     const line = stdout.split("\n").find((l) => l.startsWith("SUMMARY "));
     if (!line) throw new Error("csv_vs_parquet.py printed no SUMMARY line");
@@ -131,10 +142,8 @@ export const driver: Driver = async (lab, opts) => {
 
   let nx: { components: Record<string, number>; pagerank: Record<string, number>; source?: number; distances?: Record<string, number>; betweenness?: Record<string, number> } = { components: {}, pagerank: {} };
   const graphCheck = await check("graph in HDFS: connected components and PageRank (Spark vs NetworkX vs driver)", async (c) => {
-    const out = `${root}/graph/out`;
-    const components = connectedComponents(graph);
-    const source = pathSource(components);
-    const stdout = await job("graph", "graph.py", [`${defaultFs}${root}/graph/vertices.csv`, `${defaultFs}${root}/graph/edges.csv`, `${defaultFs}${out}`, "--iterations", String(PAGERANK_STEPS), "--source", String(source)]);
+    const out = graphOut;
+    const stdout = await jobs.graph;
     const summaryLine = stdout.split("\n").find((l) => l.startsWith("SUMMARY "));
     const nxLine = stdout.split("\n").find((l) => l.startsWith("NETWORKX "));
     if (!summaryLine || !nxLine) throw new Error("graph.py printed no SUMMARY/NETWORKX line");

@@ -18,7 +18,8 @@ lines = sc.textFile(source)                                   # lazy: nothing ru
 words = lines.flatMap(lambda line: re.split(r"[^a-z]+", line.lower()))
 counts = (words.filter(lambda w: w != "")                      # still lazy
                .map(lambda w: (w, 1))
-               .reduceByKey(lambda a, b: a + b))
+               .reduceByKey(lambda a, b: a + b)
+               .cache())                                       # kept after the first action: count() below reuses it
 print(f"plan built; partitions={counts.getNumPartitions()}")  # the action below runs it
 counts.map(lambda kv: json.dumps({"word": kv[0], "count": kv[1]})).coalesce(1).saveAsTextFile(target)
 print(f"distinct words: {counts.count()}")

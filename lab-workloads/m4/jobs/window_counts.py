@@ -27,7 +27,11 @@ p.add_argument("--delay", default="30 seconds")
 p.add_argument("--batch", type=int, default=200)
 args = p.parse_args()
 
-spark = SparkSession.builder.appName("m4-window-counts").getOrCreate()
+spark = (SparkSession.builder.appName("m4-window-counts")
+         .config("spark.sql.shuffle.partitions", "2")   # state store partitions: few keys, one small executor
+         # No extra batch without data just to move the watermark: the stream's last record does it.
+         .config("spark.sql.streaming.noDataMicroBatches.enabled", "false")
+         .getOrCreate())
 spark.sparkContext.setLogLevel("WARN")
 
 raw = (spark.readStream.format("kafka")
