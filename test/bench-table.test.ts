@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { mergeResults, storeMarkdown } from "./bench/store";
 import { Figure, markdownTable, median, meetsGoal, ratio, spread, textTable } from "./bench/table";
 
 describe("the benchmark's table", () => {
@@ -30,5 +31,23 @@ describe("the benchmark's table", () => {
     const lines = md.split("\n");
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe("| a/b | n | 1 | 512 MiB |  |  |  |  |");
+  });
+});
+
+describe("the benchmark's stored results", () => {
+  const fig = (section: string, v: number): Figure => ({ section, name: "up to ready", unit: "s", samples: [v] });
+  it("replaces a section measured again and keeps the others with their own header", () => {
+    const first = mergeResults(undefined, [fig("docker m1", 20), fig("docker m2", 30)], [], "run A");
+    const second = mergeResults(first, [fig("docker m2", 25)], ["docker m2 run 2: labctl up failed"], "run B");
+    expect(second.figures.map((f) => [f.section, f.samples[0], f.invocation])).toEqual([
+      ["docker m1", 20, 1],
+      ["docker m2", 25, 2],
+    ]);
+    const md = storeMarkdown(second);
+    expect(md.indexOf("run A")).toBeLessThan(md.indexOf("run B"));
+    expect(md).toContain("- docker m2 run 2: labctl up failed");
+    // An invocation whose every section was measured again drops out.
+    const third = mergeResults(second, [fig("docker m1", 19)], [], "run C");
+    expect(third.invocations.map((i) => i.header)).toEqual(["run B", "run C"]);
   });
 });

@@ -18,7 +18,6 @@
  * It stands labs up and down: run it alone (`flock /tmp/labs-real.lock`),
  * on a quiet machine, for figures worth comparing.
  */
-import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { execFileSync, spawnSync } from "child_process";
@@ -28,7 +27,8 @@ import { log, REPO } from "../e2e/harness";
 import { nodeAnswers } from "../reliability/node";
 import { dockerFigures } from "./docker";
 import { kubeFigures } from "./kube";
-import { Figure, markdownTable, meetsGoal, median, ratio, spread, textTable } from "./table";
+import { writeResults } from "./store";
+import { Figure, meetsGoal, textTable } from "./table";
 
 const SECTIONS = ["docker", "kube", "class", "status"] as const;
 type Section = (typeof SECTIONS)[number];
@@ -79,32 +79,6 @@ function parse(argv: string[]): BenchArgs & { explicitSections: boolean } {
     classSizes: numbers("class-sizes", values["class-sizes"]!, (n) => n >= 1 && n <= 500, "use class sizes from 1 to 500, comma-separated"),
     idleSeconds: numbers("idle-seconds", values["idle-seconds"]!, (n) => n >= 0, "use whole seconds")[0]!,
   };
-}
-
-/** The figures as JSON records, medians and ratios included. */
-function jsonRecords(figures: readonly Figure[]): unknown[] {
-  return figures.map((f) => ({
-    ...f,
-    median: median(f.samples),
-    ...spread(f.samples),
-    ...(f.baseline ? { baselineMedian: median(f.baseline.samples), ratio: ratio(f) } : {}),
-    ...(f.goals ? { goalsMet: f.goals.map((g) => meetsGoal(f, g)) } : {}),
-  }));
-}
-
-/** Writes docs/bench/latest.json and the table between the bench markers of docs/measurements.md. */
-function writeResults(figures: readonly Figure[], failures: readonly string[], header: string): void {
-  const dir = path.join(REPO, "docs", "bench");
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, "latest.json"), `${JSON.stringify({ header, failures, figures: jsonRecords(figures) }, null, 2)}\n`);
-  const doc = path.join(REPO, "docs", "measurements.md");
-  const start = "<!-- bench:start -->";
-  const end = "<!-- bench:end -->";
-  const block = `${start}\n${header}\n\n${markdownTable(figures)}\n${failures.length > 0 ? `\nFailed runs (left out of the figures):\n\n${failures.map((f) => `- ${f}`).join("\n")}\n` : ""}${end}`;
-  const text = fs.readFileSync(doc, "utf8");
-  const i = text.indexOf(start);
-  const j = text.indexOf(end);
-  fs.writeFileSync(doc, i >= 0 && j > i ? `${text.slice(0, i)}${block}${text.slice(j + end.length)}` : `${text.trimEnd()}\n\n## Benchmark (\`npm run bench\`)\n\n${block}\n`);
 }
 
 async function main(): Promise<void> {
