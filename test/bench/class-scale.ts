@@ -18,6 +18,7 @@ import { MODULES } from "../../components/lab/modules";
 import { Figure, textTable } from "./table";
 import { BENCH_MODULE, classStackConfig, configEntries, CPU_REQUEST_SCALE, NODE_KUBECONFIG, parseArgs, studentNames } from "./class-config";
 import { mib, Peaks, startPeakSampler } from "./proc-tree";
+import { previewEvents } from "../reliability/preview";
 
 /** Scratch state of the benchmark's previews (never the checkout's own state). */
 export const BENCH_STATE = path.join(os.tmpdir(), "bigdata-labs-bench", "state");
@@ -54,27 +55,20 @@ async function previewOnce(stackName: string, config: Readonly<Record<string, un
   const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: PROJECT_ROOT }, { envVars, pulumiCommand: await pulumiCommand() });
   try {
     await stack.setAllConfig(configEntries(config));
-    const errors: string[] = [];
-    let planned = 0;
+    const events = previewEvents();
+    const errors = events.errors;
     let failed = false;
     const sampler = startPeakSampler(process.pid, 200);
     const t0 = process.hrtime.bigint();
     try {
-      await stack.preview({
-        onEvent: (e) => {
-          const d = e.diagnosticEvent;
-          if (d && d.severity === "error" && !/^(preview|update) failed/.test(d.message.trim())) errors.push(...d.message.trim().split("\n"));
-          const step = e.resourcePreEvent?.metadata;
-          if (step && step.op === "create" && step.type !== "pulumi:pulumi:Stack") planned++;
-        },
-      });
+      await stack.preview({ onEvent: events.onEvent });
     } catch (err) {
       failed = true;
       if (errors.length === 0) errors.push(String((err as Error).message).trim().split("\n").slice(-3).join(" | "));
     }
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const peaks = sampler.stop();
-    return { seconds, planned, failed, errors, peaks, processes: sampler.commands() };
+    return { seconds, planned: events.planned(), failed, errors, peaks, processes: sampler.commands() };
   } finally {
     await stack.workspace.removeStack(stackName, { force: true });
   }

@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { execFile } from "child_process";
 import { promisify } from "util";
-import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { EngineEvent, LocalWorkspace } from "@pulumi/pulumi/automation";
 import { PROJECT_ROOT, pulumiCommand, pulumiEnv } from "../../lab-workloads/access/automation";
 import { LABEL } from "../../components/platform/platform";
 
@@ -47,26 +47,37 @@ export async function previewWithConfig(stack: string, config: Readonly<Record<s
   for (const [k, v] of Object.entries(config)) entries[`lab:${k}`] = { value: typeof v === "string" ? v : JSON.stringify(v) };
   await s.setAllConfig(entries);
   let output = "";
-  const errors: string[] = [];
-  let planned = 0;
+  const events = previewEvents();
   let failed = false;
   try {
-    await s.preview({
-      onOutput: (o) => (output += o),
-      onEvent: (e) => {
-        const d = e.diagnosticEvent;
-        if (d && d.severity === "error" && !/^(preview|update) failed/.test(d.message.trim())) errors.push(...d.message.trim().split("\n"));
-        const step = e.resourcePreEvent?.metadata;
-        if (step && step.op === "create" && step.type !== "pulumi:pulumi:Stack") planned++;
-      },
-    });
+    await s.preview({ onOutput: (o) => (output += o), onEvent: events.onEvent });
   } catch (err) {
     failed = true;
     output += `\n${String((err as Error).message)}`;
   }
   const inState = ((await s.exportStack()).deployment?.resources ?? []).length;
   await s.workspace.removeStack(stack, { force: true });
-  return { failed, errors, output, planned, inState, dockerObjects: await dockerObjects(labName) };
+  return { failed, errors: events.errors, output, planned: events.planned(), inState, dockerObjects: await dockerObjects(labName) };
+}
+
+/**
+ * What a preview's engine events say: the error lines the program reported
+ * (without the engine's closing summary) and how many resources it plans
+ * to create, the stack itself not counted.
+ */
+export function previewEvents(): { readonly errors: string[]; planned: () => number; onEvent: (e: EngineEvent) => void } {
+  const errors: string[] = [];
+  let planned = 0;
+  return {
+    errors,
+    planned: () => planned,
+    onEvent: (e) => {
+      const d = e.diagnosticEvent;
+      if (d && d.severity === "error" && !/^(preview|update) failed/.test(d.message.trim())) errors.push(...d.message.trim().split("\n"));
+      const step = e.resourcePreEvent?.metadata;
+      if (step && step.op === "create" && step.type !== "pulumi:pulumi:Stack") planned++;
+    },
+  };
 }
 
 /** Containers, volumes and networks labelled with lab `name`. */
