@@ -2,6 +2,7 @@ import { execFile } from "child_process";
 import { promisify } from "util";
 import { WorkloadSpec } from "../../components/core/spec";
 import type { ExecResult } from "./docker-host";
+import { EXIT, UserError } from "./errors";
 
 const run = promisify(execFile);
 
@@ -20,7 +21,11 @@ export async function kubectlRun(t: KubeTarget, args: readonly string[], timeout
   } catch (err) {
     const e = err as { stderr?: string; message: string; code?: string };
     if (e.code === "ENOENT") throw new Error("kubectl is not on PATH; install it (or source the toolchain's env.sh)");
-    throw new Error((e.stderr ?? e.message).trim().split("\n").pop() ?? e.message);
+    const last = (e.stderr ?? e.message).trim().split("\n").pop() ?? e.message;
+    if (/connection to the server .* was refused|Unable to connect to the server/.test(last)) {
+      throw new UserError(`the cluster does not answer (${last.replace(/ - did you specify.*$/, "")}); start it (the project's node: npm run kube -- start) and retry`, EXIT.environment);
+    }
+    throw new Error(last);
   }
 }
 
