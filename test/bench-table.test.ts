@@ -46,6 +46,9 @@ describe("the benchmark's stored results", () => {
     const md = storeMarkdown(second);
     expect(md.indexOf("run A")).toBeLessThan(md.indexOf("run B"));
     expect(md).toContain("- docker m2 run 2: labctl up failed");
+    // A failed run of a section measured again drops out with it.
+    const rerun = mergeResults(second, [fig("docker m2", 24)], [], "run B2");
+    expect(storeMarkdown(rerun)).not.toContain("labctl up failed");
     // An invocation whose every section was measured again drops out.
     const third = mergeResults(second, [fig("docker m1", 19)], [], "run C");
     expect(third.invocations.map((i) => i.header)).toEqual(["run B", "run C"]);

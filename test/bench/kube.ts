@@ -8,6 +8,7 @@ import { labInstances } from "../../components/config/schema";
 import { ModuleId } from "../../components/lab/modules";
 import { selectLabStack, stackName } from "../../lab-workloads/access/automation";
 import { configOfStack, planOfLab } from "../../lab-workloads/access/stack-lab";
+import { KUBECONFIG } from "../reliability/bad-inputs";
 import { pinImages } from "../reliability/pin-images";
 import { labctlTimed, lastLine } from "./measure";
 import { Figure } from "./table";
@@ -16,7 +17,9 @@ import { Figure } from "./table";
 export interface KubeBenchOptions {
   readonly modules: readonly ModuleId[];
   readonly runs: number;
-  /** kubeconfig context labctl stands the labs up in. @default the current context */
+  /** kubeconfig file of the cluster. @default the project's node (npm run kube) */
+  readonly kubeconfig?: string;
+  /** kubeconfig context labctl stands the labs up in. @default the file's current context */
   readonly context?: string;
   readonly log: (line: string) => void;
 }
@@ -33,6 +36,8 @@ export async function kubeFigures(opts: KubeBenchOptions): Promise<{ figures: Fi
   const figures: Figure[] = [];
   const failures: string[] = [];
   const target = ["--target", "kubernetes", ...(opts.context ? ["--context", opts.context] : [])];
+  // labctl records the cluster at `up`; check and down use the recorded one.
+  const env = { ...process.env, KUBECONFIG: opts.kubeconfig ?? KUBECONFIG };
   for (const module of opts.modules) {
     const section = `kubernetes m${module}`;
     const up: number[] = [];
@@ -42,7 +47,7 @@ export async function kubeFigures(opts: KubeBenchOptions): Promise<{ figures: Fi
     for (let run = 1; run <= opts.runs; run++) {
       opts.log(`${section}: run ${run}/${opts.runs}`);
       await pinImages(module, (l) => opts.log(`    ${l}`), "kubernetes");
-      const u = await labctlTimed(["up", String(module), ...target, "--json"], 1200);
+      const u = await labctlTimed(["up", String(module), ...target, "--json"], 1200, env);
       const c = u.code === 0 ? await labctlTimed(["check", String(module), "--target", "kubernetes"], 1800) : undefined;
       const d = await labctlTimed(["down", String(module), "--target", "kubernetes"], 900);
       const bad = u.code !== 0 ? ["labctl up", u] : c && c.code !== 0 ? ["labctl check", c] : d.code !== 0 ? ["labctl down", d] : undefined;

@@ -39,8 +39,8 @@ export function timed(cmd: string, args: readonly string[], opts: { timeoutSecon
 }
 
 /** labctl from this checkout, timed. */
-export function labctlTimed(args: readonly string[], timeoutSeconds = 900): Promise<Timed> {
-  return timed(path.join(REPO, "scripts", "labctl"), args, { timeoutSeconds });
+export function labctlTimed(args: readonly string[], timeoutSeconds = 900, env?: NodeJS.ProcessEnv): Promise<Timed> {
+  return timed(path.join(REPO, "scripts", "labctl"), args, { timeoutSeconds, ...(env ? { env } : {}) });
 }
 
 /** The last non-empty line of a command's output (for one-line failures). */

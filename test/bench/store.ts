@@ -39,7 +39,11 @@ export function mergeResults(old: Store | undefined, figures: readonly Figure[],
   const kept = (old?.figures ?? []).filter((f) => !sections.has(f.section));
   const all = [...kept, ...figures.map((f) => record(f, id))];
   const live = new Set(all.map((f) => f.invocation));
-  return { invocations: [...(old?.invocations ?? []).filter((i) => live.has(i.id)), { id, header, failures }], figures: all };
+  // A failed run of a section measured again is history: the new figures stand for it.
+  const measured = [...sections, ...failures.map((f) => f.split(" run ")[0]!)];
+  const stale = (line: string) => measured.some((sec) => line.startsWith(`${sec} run `));
+  const earlier = (old?.invocations ?? []).map((i) => ({ ...i, failures: i.failures.filter((f) => !stale(f)) })).filter((i) => live.has(i.id));
+  return { invocations: [...earlier, { id, header, failures }], figures: all };
 }
 
 /** The stored results in markdown: each invocation's header, its figures' table, its failed runs. */
