@@ -216,7 +216,7 @@ async function classCheck(dir: string): Promise<void> {
   const jobs = path.join(REPO, "lab-workloads", `m${MODULE}`, "jobs");
   for (const s of STUDENTS) fs.mkdirSync(path.join(solutions, s.name), { recursive: true });
   for (const s of ["alice", "carol"]) for (const f of ["wordcount.py", "sales_agg.py"]) fs.copyFileSync(path.join(jobs, f), path.join(solutions, s, f));
-  const wrong = fs.readFileSync(path.join(jobs, "wordcount.py"), "utf8").replace(".reduceByKey(lambda a, b: a + b))", ".reduceByKey(lambda a, b: a + b)).mapValues(lambda c: c + 1)");
+  const wrong = fs.readFileSync(path.join(jobs, "wordcount.py"), "utf8").replace(".reduceByKey(lambda a, b: a + b)", ".reduceByKey(lambda a, b: a + b).mapValues(lambda c: c + 1)");
   if (!wrong.includes("c + 1")) throw new Error("could not make bob's wrong word count");
   fs.writeFileSync(path.join(solutions, "bob", "wordcount.py"), wrong);
   const out = path.join(dir, "grades");
