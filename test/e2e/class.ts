@@ -385,5 +385,9 @@ async function main(): Promise<void> {
 }
 
 main()
-  .catch((err: unknown) => check("class end-to-end", false, String((err as Error)?.stack ?? err).split("\n").slice(0, 3).join(" | ")))
+  .catch((err: unknown) => {
+    check("class end-to-end", false, String((err as Error)?.stack ?? err).split("\n").slice(0, 3).join(" | "));
+    // Never leave a half-tested class on the cluster for the next run.
+    if (!process.argv.includes("--keep")) labctl(["class", "down", "--class", CLASS], { timeoutSeconds: 900 });
+  })
   .finally(() => tally.finish());
