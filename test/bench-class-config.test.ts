@@ -1,9 +1,10 @@
+import { labConfigEntries } from "../lab-workloads/access/automation";
 import { describe, expect, it } from "vitest";
 import { parseRoster } from "../cli/class/roster";
 import { labInstances } from "../components/config/schema";
 import { configOfStack } from "../lab-workloads/access/stack-lab";
 import { checkClassFits } from "../stacks/config";
-import { BENCH_MODULE, classStackConfig, configEntries, parseArgs, rosterText, studentNames } from "./bench/class-config";
+import { BENCH_MODULE, classStackConfig, parseArgs, rosterText, studentNames } from "./bench/class-config";
 import { capacityRefusal, sizeFigures, PreviewRun } from "./bench/class-scale";
 import { emptyPeaks } from "./bench/proc-tree";
 import { classDeployment, printedSeconds } from "./bench/status";
@@ -22,7 +23,7 @@ describe("class bench configuration", () => {
   it("builds the settings class up builds, which the program's parser reads back as a class on the node", () => {
     const students = studentNames(3).map((n) => ({ name: n, email: `${n}@example.org` }));
     const config = classStackConfig({ module: BENCH_MODULE, name: "bench", students, kubeconfig: "/k/admin.kubeconfig", context: "bigdata-labs", cpuRequestScale: 0.25 });
-    const entries = configEntries(config);
+    const entries = labConfigEntries(config);
     expect(entries["lab:module"]).toEqual({ value: String(BENCH_MODULE) });
     expect(JSON.parse(entries["lab:kubernetes"]!.value)).toEqual({ exposure: "none", kubeconfig: "/k/admin.kubeconfig", context: "bigdata-labs", cpuRequestScale: 0.25 });
     const cfg = configOfStack(entries);
@@ -39,7 +40,7 @@ describe("class bench configuration", () => {
   });
 
   it("recognises the program's capacity refusal, and nothing else", () => {
-    const cfg = configOfStack(configEntries(classStackConfig({ module: BENCH_MODULE, name: "bench", students: studentNames(100).map((name) => ({ name })), kubeconfig: "/k", context: "c" })));
+    const cfg = configOfStack(labConfigEntries(classStackConfig({ module: BENCH_MODULE, name: "bench", students: studentNames(100).map((name) => ({ name })), kubeconfig: "/k", context: "c" })));
     let message = "";
     try {
       checkClassFits(cfg, { cpuMillis: 2000, memoryBytes: 24 * 2 ** 30, nodes: 1 });

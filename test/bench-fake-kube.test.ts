@@ -1,3 +1,4 @@
+import { labConfigEntries } from "../lab-workloads/access/automation";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -8,12 +9,12 @@ import { timesOfNamespace } from "../cli/class/scale";
 import { JUPYTER_ACTIVITY_PY, newestActivity } from "../cli/commands/class-status";
 import { loadKubeConfig, podExec } from "../lab-workloads/access/kube-client";
 import { configOfStack, planOfLab } from "../lab-workloads/access/stack-lab";
-import { classStackConfig, configEntries } from "./bench/class-config";
+import { classStackConfig } from "./bench/class-config";
 import { answer, callKind, FAKE_CONTEXT, FakeKube, LabObjects, labObjects, selfSignedCert, startFakeKube, writeFakeKubeconfig } from "./bench/fake-kube";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-fake-kube-"));
 const kubeconfig = path.join(dir, "simulated.kubeconfig");
-const cfg = configOfStack(configEntries(classStackConfig({ module: 1, name: "sim", students: [{ name: "a" }, { name: "b" }], kubeconfig, context: FAKE_CONTEXT })));
+const cfg = configOfStack(labConfigEntries(classStackConfig({ module: 1, name: "sim", students: [{ name: "a" }, { name: "b" }], kubeconfig, context: FAKE_CONTEXT })));
 const created = new Date("2026-11-27T10:00:00Z");
 const labs = new Map<string, LabObjects>(["sim-a", "sim-b"].map((l) => [l, labObjects(l, planOfLab(cfg, l), { className: "sim", created })]));
 const activity = { started: "2026-11-27T10:00:00.000Z", last_activity: "2026-11-27T10:30:00.000Z", kernels: ["2026-11-27T10:45:00.000Z"] };

@@ -207,13 +207,18 @@ export async function openLabStack(opts: LabStackOptions): Promise<Stack> {
     { stackName: name, workDir: root },
     { envVars, pulumiCommand: await pulumiCommand() },
   );
-  const config: Record<string, { value: string }> = {
-    "lab:module": { value: String(opts.module) },
-    "lab:target": { value: opts.target },
-  };
-  for (const [k, v] of Object.entries(opts.config ?? {})) config[`lab:${k}`] = { value: typeof v === "string" ? v : JSON.stringify(v) };
-  await stack.setAllConfig(config);
+  await stack.setAllConfig(labConfigEntries({ module: String(opts.module), target: opts.target, ...opts.config }));
   return stack;
+}
+
+/**
+ * `lab:*` settings as the Automation API sets them: each key prefixed with
+ * `lab:`, strings as they are, anything else (objects, numbers) as JSON.
+ */
+export function labConfigEntries(config: Readonly<Record<string, unknown>>): Record<string, { value: string }> {
+  const entries: Record<string, { value: string }> = {};
+  for (const [k, v] of Object.entries(config)) entries[`lab:${k}`] = { value: typeof v === "string" ? v : JSON.stringify(v) };
+  return entries;
 }
 
 /** Selects an existing stack of this checkout as it is (its config untouched). */

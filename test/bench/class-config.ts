@@ -63,13 +63,6 @@ export function classStackConfig(a: ClassStackArgs): Record<string, unknown> {
   };
 }
 
-/** The `lab:*` entries of a stack's config as the Automation API sets them (pure). */
-export function configEntries(config: Readonly<Record<string, unknown>>): Record<string, { value: string }> {
-  const entries: Record<string, { value: string }> = {};
-  for (const [k, v] of Object.entries(config)) entries[`lab:${k}`] = { value: typeof v === "string" ? v : JSON.stringify(v) };
-  return entries;
-}
-
 /** Parses `--sizes 10,30,100` and `--runs 3` style arguments (pure). */
 export function parseArgs(argv: readonly string[], defaults: { sizes: number[]; runs: number }): { sizes: number[]; runs: number } {
   const value = (flag: string) => {

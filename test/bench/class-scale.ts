@@ -13,10 +13,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { PROJECT_ROOT, pulumiCommand, pulumiEnv } from "../../lab-workloads/access/automation";
+import { labConfigEntries, PROJECT_ROOT, pulumiCommand, pulumiEnv } from "../../lab-workloads/access/automation";
 import { MODULES } from "../../components/lab/modules";
 import { Figure, textTable } from "./table";
-import { BENCH_MODULE, classStackConfig, configEntries, CPU_REQUEST_SCALE, NODE_KUBECONFIG, parseArgs, studentNames } from "./class-config";
+import { BENCH_MODULE, classStackConfig, CPU_REQUEST_SCALE, NODE_KUBECONFIG, parseArgs, studentNames } from "./class-config";
 import { mib, Peaks, startPeakSampler } from "./proc-tree";
 import { previewEvents } from "../reliability/preview";
 
@@ -54,7 +54,7 @@ async function previewOnce(stackName: string, config: Readonly<Record<string, un
   const envVars = { ...pulumiEnv(PROJECT_ROOT), PULUMI_BACKEND_URL: `file://${BENCH_STATE}`, PULUMI_CONFIG_PASSPHRASE: "bench", ...env };
   const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: PROJECT_ROOT }, { envVars, pulumiCommand: await pulumiCommand() });
   try {
-    await stack.setAllConfig(configEntries(config));
+    await stack.setAllConfig(labConfigEntries(config));
     const events = previewEvents();
     const errors = events.errors;
     let failed = false;

@@ -17,12 +17,12 @@ import { promisify } from "util";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { Deployment } from "@pulumi/pulumi/automation";
 import { moduleImages } from "../../components/lab/modules";
-import { labWorkspace, openLabStack } from "../../lab-workloads/access/automation";
+import { labConfigEntries, labWorkspace, openLabStack } from "../../lab-workloads/access/automation";
 import { loadKubeConfig } from "../../lab-workloads/access/kube-client";
 import { configOfStack, planOfLab } from "../../lab-workloads/access/stack-lab";
 import { classNames, classStackName } from "../../cli/class/stacks";
 import { Figure, textTable } from "./table";
-import { classStackConfig, configEntries, NODE_KUBECONFIG, parseArgs, rosterText, studentNames } from "./class-config";
+import { classStackConfig, NODE_KUBECONFIG, parseArgs, rosterText, studentNames } from "./class-config";
 import { FAKE_CONTEXT, LabObjects, labObjects, selfSignedCert, startFakeKube, writeFakeKubeconfig } from "./fake-kube";
 
 const run = promisify(execFile);
@@ -148,7 +148,7 @@ export async function simulatedClassStatus(students: number, runs: number, log: 
   const kubeconfig = path.join(dir, "simulated.kubeconfig");
   const roster = studentNames(students).map((n) => ({ name: n, email: `${n}@example.org` }));
   const config = classStackConfig({ module, name, students: roster, kubeconfig, context: FAKE_CONTEXT, cpuRequestScale: 0.25 });
-  const cfg = configOfStack(configEntries(config));
+  const cfg = configOfStack(labConfigEntries(config));
   const created = new Date(Date.now() - 3600_000);
   const labs = new Map<string, LabObjects>(roster.map((s) => [`${name}-${s.name}`, labObjects(`${name}-${s.name}`, planOfLab(cfg, `${name}-${s.name}`), { className: name, created })]));
   const activity = JSON.stringify({ started: created.toISOString(), last_activity: new Date(Date.now() - 600_000).toISOString(), kernels: [new Date(Date.now() - 300_000).toISOString()] });

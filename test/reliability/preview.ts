@@ -10,7 +10,7 @@ import * as path from "path";
 import { execFile } from "child_process";
 import { promisify } from "util";
 import { EngineEvent, LocalWorkspace } from "@pulumi/pulumi/automation";
-import { PROJECT_ROOT, pulumiCommand, pulumiEnv } from "../../lab-workloads/access/automation";
+import { labConfigEntries, PROJECT_ROOT, pulumiCommand, pulumiEnv } from "../../lab-workloads/access/automation";
 import { LABEL } from "../../components/platform/platform";
 
 const run = promisify(execFile);
@@ -43,9 +43,7 @@ export async function previewWithConfig(stack: string, config: Readonly<Record<s
   fs.mkdirSync(PREVIEW_STATE, { recursive: true });
   const envVars = { ...pulumiEnv(PROJECT_ROOT), PULUMI_BACKEND_URL: `file://${PREVIEW_STATE}`, PULUMI_CONFIG_PASSPHRASE: "reliability" };
   const s = await LocalWorkspace.createOrSelectStack({ stackName: stack, workDir: PROJECT_ROOT }, { envVars, pulumiCommand: await pulumiCommand() });
-  const entries: Record<string, { value: string }> = {};
-  for (const [k, v] of Object.entries(config)) entries[`lab:${k}`] = { value: typeof v === "string" ? v : JSON.stringify(v) };
-  await s.setAllConfig(entries);
+  await s.setAllConfig(labConfigEntries(config));
   let output = "";
   const events = previewEvents();
   let failed = false;
