@@ -6,9 +6,6 @@
  */
 import { ModuleId } from "../../components/lab/modules";
 
-/** The project's Kubernetes node (scripts/kube/node.sh). */
-export const NODE_KUBECONFIG = "/var/cache/bigdata-labs/kube/admin.kubeconfig";
-
 /**
  * The module with the most resources per lab on Kubernetes (HDFS, Spark,
  * MinIO, JupyterLab): test/unit/bench-module.test.ts checks it against every

@@ -16,7 +16,8 @@ import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { labConfigEntries, PROJECT_ROOT, pulumiCommand, pulumiEnv } from "../../lab-workloads/access/automation";
 import { MODULES } from "../../components/lab/modules";
 import { Figure, textTable } from "./table";
-import { BENCH_MODULE, classStackConfig, CPU_REQUEST_SCALE, NODE_KUBECONFIG, parseArgs, studentNames } from "./class-config";
+import { BENCH_MODULE, classStackConfig, CPU_REQUEST_SCALE, parseArgs, studentNames } from "./class-config";
+import { NODE_KUBECONFIG } from "../reliability/node";
 import { mib, Peaks, startPeakSampler } from "./proc-tree";
 import { previewEvents } from "../reliability/preview";
 

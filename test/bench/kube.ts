@@ -8,7 +8,7 @@ import { labInstances } from "../../components/config/schema";
 import { ModuleId } from "../../components/lab/modules";
 import { selectLabStack, stackName } from "../../lab-workloads/access/automation";
 import { configOfStack, planOfLab } from "../../lab-workloads/access/stack-lab";
-import { KUBECONFIG } from "../reliability/bad-inputs";
+import { NODE_KUBECONFIG } from "../reliability/node";
 import { pinImages } from "../reliability/pin-images";
 import { labctlTimed, lastLine } from "./measure";
 import { Figure } from "./table";
@@ -37,7 +37,7 @@ export async function kubeFigures(opts: KubeBenchOptions): Promise<{ figures: Fi
   const failures: string[] = [];
   const target = ["--target", "kubernetes", ...(opts.context ? ["--context", opts.context] : [])];
   // labctl records the cluster at `up`; check and down use the recorded one.
-  const env = { ...process.env, KUBECONFIG: opts.kubeconfig ?? KUBECONFIG };
+  const env = { ...process.env, KUBECONFIG: opts.kubeconfig ?? NODE_KUBECONFIG };
   for (const module of opts.modules) {
     const section = `kubernetes m${module}`;
     const up: number[] = [];

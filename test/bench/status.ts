@@ -22,7 +22,8 @@ import { loadKubeConfig } from "../../lab-workloads/access/kube-client";
 import { configOfStack, planOfLab } from "../../lab-workloads/access/stack-lab";
 import { classNames, classStackName } from "../../cli/class/stacks";
 import { Figure, textTable } from "./table";
-import { classStackConfig, NODE_KUBECONFIG, parseArgs, rosterText, studentNames } from "./class-config";
+import { classStackConfig, parseArgs, rosterText, studentNames } from "./class-config";
+import { NODE_KUBECONFIG } from "../reliability/node";
 import { FAKE_CONTEXT, LabObjects, labObjects, selfSignedCert, startFakeKube, writeFakeKubeconfig } from "./fake-kube";
 
 const run = promisify(execFile);

@@ -10,9 +10,9 @@ import * as path from "path";
 import { spawn } from "child_process";
 import { REPO } from "../e2e/harness";
 import { dockerObjects, previewWithConfig } from "./preview";
+import { NODE_KUBECONFIG } from "./node";
 
 /** The project's Kubernetes node (read only: a preview asks it about storage classes). */
-export const KUBECONFIG = "/var/cache/bigdata-labs/kube/admin.kubeconfig";
 
 /** A bad `labctl` command line and what its one line must name. */
 interface CliCase {
@@ -57,7 +57,7 @@ export function cliCases(): CliCase[] {
     { args: ["reset", "7"], names: '"7"' },
     { args: ["down", "0"], names: '"0"' },
     { args: ["preflight"], names: "module" },
-    { args: ["up", "2", "--target", "kubernetes", "--context", "no-such-context"], names: "lab:kubernetes.context", env: { KUBECONFIG } },
+    { args: ["up", "2", "--target", "kubernetes", "--context", "no-such-context"], names: "lab:kubernetes.context", env: { KUBECONFIG: NODE_KUBECONFIG } },
     { args: ["fault"], names: "module" },
     { args: ["fault", "2"], names: "spark-worker" },
     { args: ["fault", "2", "kafka"], names: "kafka" },
@@ -71,7 +71,7 @@ export function cliCases(): CliCase[] {
 
 const docker2 = (extra: Record<string, unknown>, module = 2) => ({ module, target: "docker", ...extra });
 const aws = (a: Record<string, unknown>) => ({ module: 2, target: "aws", aws: { region: "eu-west-1", publicAccessCidrs: ["203.0.113.7/32"], ...a } });
-const kube = (k: Record<string, unknown>) => ({ module: 2, target: "kubernetes", kubernetes: { kubeconfig: KUBECONFIG, ...k } });
+const kube = (k: Record<string, unknown>) => ({ module: 2, target: "kubernetes", kubernetes: { kubeconfig: NODE_KUBECONFIG, ...k } });
 
 export function configCases(): ConfigCase[] {
   return [

@@ -16,8 +16,8 @@
 import { parseArgs } from "util";
 import { ModuleId } from "../../components/lab/modules";
 import { labctl, log, Tally } from "../e2e/harness";
-import { BadInputResult, cliCases, configCases, KUBECONFIG, pooled, runCliCase, runConfigCase } from "./bad-inputs";
-import { nodeAnswers } from "./node";
+import { BadInputResult, cliCases, configCases, pooled, runCliCase, runConfigCase } from "./bad-inputs";
+import { NODE_KUBECONFIG, nodeAnswers } from "./node";
 import { cycle, interruptedUp } from "./cycles";
 import { FAULT_SEEN, faultDuringCheck, FaultResult, hdfsSurvives, kafkaSurvives, minioAndNotebookSurvive } from "./faults";
 import { pinImages } from "./pin-images";
@@ -27,7 +27,7 @@ const SECTIONS = ["bad", "cycles", "faults"] as const;
 
 async function badInputs(t: Tally): Promise<void> {
   const live = await nodeAnswers();
-  const usesNode = (c: { env?: Record<string, string>; config?: unknown }) => JSON.stringify(c).includes(KUBECONFIG);
+  const usesNode = (c: { env?: Record<string, string>; config?: unknown }) => JSON.stringify(c).includes(NODE_KUBECONFIG);
   const cliAll = cliCases();
   const cfgAll = configCases();
   const cliList = live ? cliAll : cliAll.filter((c) => !usesNode(c));
