@@ -21,36 +21,17 @@ import { labConfigEntries, labWorkspace, openLabStack } from "../../lab-workload
 import { loadKubeConfig } from "../../lab-workloads/access/kube-client";
 import { configOfStack, planOfLab } from "../../lab-workloads/access/stack-lab";
 import { classNames, classStackName } from "../../cli/class/stacks";
+import { REPO } from "../e2e/harness";
+import { loadImageManifest } from "../../stacks/config";
+import { labctlTimed } from "./measure";
 import { Figure, textTable } from "./table";
 import { classStackConfig, parseArgs, rosterText, studentNames } from "./class-config";
 import { NODE_KUBECONFIG } from "../reliability/node";
 import { FAKE_CONTEXT, LabObjects, labObjects, selfSignedCert, startFakeKube, writeFakeKubeconfig } from "./fake-kube";
 
 const run = promisify(execFile);
-const REPO = path.join(__dirname, "..", "..");
-const LABCTL = path.join(REPO, "scripts", "labctl");
 /** The goal: a class's status within 5 s (median). */
 export const STATUS_GOAL_SECONDS = 5;
-
-/** What one `labctl` run did. */
-interface LabctlRun {
-  readonly code: number;
-  readonly out: string;
-  readonly err: string;
-  readonly seconds: number;
-}
-
-/** Runs `scripts/labctl args` in its own process (asynchronously: the simulated API answers meanwhile). */
-async function labctl(args: readonly string[], timeoutSeconds: number, env: NodeJS.ProcessEnv = {}): Promise<LabctlRun> {
-  const t0 = process.hrtime.bigint();
-  try {
-    const r = await run(LABCTL, [...args], { cwd: REPO, timeout: timeoutSeconds * 1000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } });
-    return { code: 0, out: r.stdout, err: r.stderr, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
-  } catch (e) {
-    const err = e as { code?: number | string; stdout?: string; stderr?: string; killed?: boolean };
-    return { code: typeof err.code === "number" ? err.code : -1, out: err.stdout ?? "", err: `${err.stderr ?? ""}${err.killed ? `\n(killed after ${timeoutSeconds} s)` : ""}`, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
-  }
-}
 
 /** The lab reads' time class status prints on its last line (`... in 1.2 s`), pure; undefined when absent. */
 export function printedSeconds(out: string): number | undefined {
@@ -72,10 +53,10 @@ async function timeStatus(className: string, runs: number, log: (l: string) => v
   const codes: number[] = [];
   const start: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const help = await labctl(["--help"], 120);
+    const help = await labctlTimed(["--help"], 120);
     if (help.code !== 0) throw new Error(`labctl --help exit ${help.code}: ${help.err.trim().split("\n").pop() ?? ""}`);
     start.push(help.seconds);
-    const r = await labctl(["class", "status", "--class", className], 300);
+    const r = await labctlTimed(["class", "status", "--class", className], 300);
     const p = printedSeconds(r.out);
     log(`${label}: class status run ${i + 1}/${runs}: exit ${r.code} in ${r.seconds.toFixed(2)} s (it prints ${p ?? "?"} s; labctl --help ${help.seconds.toFixed(2)} s); ${r.out.trim().split("\n").pop() ?? ""}`);
     if (r.code !== 0) log(`${label}: class status printed:\n${r.out.trim().split("\n").slice(0, 6).join("\n")}`);
@@ -97,15 +78,15 @@ async function classNamespaces(name: string): Promise<string[]> {
 export async function realClassStatus(runs: number, log: (l: string) => void): Promise<Figure[]> {
   const name = "benchst";
   const module = 1;
-  const manifest = JSON.parse(fs.readFileSync(path.join(REPO, "images", "manifest.json"), "utf8")) as { registryPrefix: string; images: Record<string, { tag: string }> };
-  const images = moduleImages(module).map((i) => `${manifest.registryPrefix}/${i}:${manifest.images[i]!.tag}`);
+  const manifest = loadImageManifest();
+  const images = moduleImages(module).map((i) => `${manifest.registryPrefix}/${i}:${manifest.images[i as keyof typeof manifest.images]!.tag}`);
   const node = path.join(REPO, "scripts", "kube", "node.sh");
   log(`real: ${(await run("bash", [node, "start"], { timeout: 900_000 })).stdout.trim().split("\n").pop()}`);
   log(`real: ${(await run("bash", [node, "load", ...images, "registry.k8s.io/pause:3.10"], { timeout: 1_800_000 })).stdout.trim().split("\n").pop()}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-status-"));
   const roster = path.join(dir, "students.csv");
   fs.writeFileSync(roster, rosterText(studentNames(3)));
-  const up = await labctl(["class", "up", String(module), "--roster", roster, "--name", name, "--cpu-request-scale", "0.25", "--kubeconfig", NODE_KUBECONFIG, "--json"], 1800);
+  const up = await labctlTimed(["class", "up", String(module), "--roster", roster, "--name", name, "--cpu-request-scale", "0.25", "--kubeconfig", NODE_KUBECONFIG, "--json"], 1800);
   log(`real: class up ${name} (3 labs of module ${module}): exit ${up.code} in ${up.seconds.toFixed(1)} s`);
   let measured: Awaited<ReturnType<typeof timeStatus>> | undefined;
   let failure: unknown;
@@ -115,7 +96,7 @@ export async function realClassStatus(runs: number, log: (l: string) => void): P
   } catch (err) {
     failure = err;
   } finally {
-    const down = await labctl(["class", "down", "--class", name], 1800);
+    const down = await labctlTimed(["class", "down", "--class", name], 1800);
     const left = await classNamespaces(name);
     const stacks = (await classNames(await labWorkspace())).filter((c) => c === name);
     log(`real: class down: exit ${down.code} in ${down.seconds.toFixed(1)} s: ${(down.code === 0 ? down.out : down.err).trim().split("\n").pop() ?? ""}; left: ${left.length} namespaces${left.length ? ` (${left.join(", ")})` : ""}, ${stacks.length} stack`);
