@@ -34,3 +34,11 @@ export function started<T>(job: Promise<T>, log?: { name: string; log: (line: st
   job.then(() => log?.log(`job ${log.name} finished after ${took()} s`), () => log?.log(`job ${log.name} failed after ${took()} s`));
   return job;
 }
+
+/**
+ * A job launcher (`jobLauncher`) whose jobs are {@link started}: each is
+ * started now, awaited later, and logs its own time under its name.
+ */
+export function jobStarter(job: (name: string, script: string, args: string[]) => Promise<string>, log: (line: string) => void): (name: string, script: string, args: string[]) => Promise<string> {
+  return (name, script, args) => started(job(name, script, args), { name, log });
+}

@@ -1,7 +1,7 @@
 import * as path from "path";
 import { parquetReadObjects } from "hyparquet";
 import { check } from "../common/check";
-import { Driver, runId, started } from "../common/driver";
+import { Driver, jobStarter, runId } from "../common/driver";
 import { jobLauncher } from "../common/jobs";
 import { Rng } from "../common/random";
 import { LabS3 } from "../common/s3";
@@ -24,6 +24,7 @@ export const driver: Driver = async (lab, opts) => {
   const size = SIZES[opts.size];
   const id = runId(opts.seed);
   const job = jobLauncher(lab, path.join(__dirname, "jobs"), opts);
+  const start = jobStarter(job, opts.log);
   const rng = new Rng(opts.seed);
   const text = generateText(rng, size.lines);
   const sales = generateSales(rng, size.sales);
@@ -40,10 +41,10 @@ export const driver: Driver = async (lab, opts) => {
   // the executor to one application at a time, in order); each check then waits for its own.
   const out = { wordcount: `m2/${id}/wordcount`, sales: `m2/${id}/sales_by_region_product`, rdd: `m2/${id}/rdd` };
   const jobs = {
-    wordcount: started(job("wordcount", "wordcount.py", [`s3a://datasets/m2/${id}/text/words.txt`, `s3a://outputs/${out.wordcount}`]), { name: "wordcount", log: opts.log }),
-    sales: started(job("sales", "sales_agg.py", [`s3a://datasets/m2/${id}/sales/sales.csv`, `s3a://outputs/${out.sales}`]), { name: "sales", log: opts.log }),
-    rdd: started(job("rdd", "rdd_partitions.py", [`s3a://datasets/m2/${id}/numbers/numbers.txt`, `s3a://outputs/${out.rdd}`,
-      "--slices", String(RDD.slices), "--buckets", String(RDD.buckets), "--repartition", String(RDD.repartition)]), { name: "rdd", log: opts.log }),
+    wordcount: start("wordcount", "wordcount.py", [`s3a://datasets/m2/${id}/text/words.txt`, `s3a://outputs/${out.wordcount}`]),
+    sales: start("sales", "sales_agg.py", [`s3a://datasets/m2/${id}/sales/sales.csv`, `s3a://outputs/${out.sales}`]),
+    rdd: start("rdd", "rdd_partitions.py", [`s3a://datasets/m2/${id}/numbers/numbers.txt`, `s3a://outputs/${out.rdd}`,
+      "--slices", String(RDD.slices), "--buckets", String(RDD.buckets), "--repartition", String(RDD.repartition)]),
   };
 
   const wordcount = await check("RDD word count (map/filter/reduceByKey)", async (c) => {

@@ -1,7 +1,7 @@
 import * as path from "path";
 import { parquetReadObjects } from "hyparquet";
 import { check } from "../common/check";
-import { Driver, runId, started } from "../common/driver";
+import { Driver, jobStarter, runId, started } from "../common/driver";
 import { jobLauncher } from "../common/jobs";
 import { Rng } from "../common/random";
 import { LabS3 } from "../common/s3";
@@ -87,6 +87,7 @@ export const driver: Driver = async (lab, opts) => {
     s3.put("datasets", `${base}/test/test.csv`, `${[lines[0], ...lines.slice(split + 1)].join("\n")}\n`),
   ]);
   const job = jobLauncher(lab, path.join(__dirname, "jobs"), opts);
+  const start = jobStarter(job, opts.log);
   const ols = leastSquares(xs, ys);
   const rmse = Math.sqrt(xs.reduce((s, x, i) => s + (predict(ols, x) - ys[i]!) ** 2, 0) / rows);
 
@@ -94,13 +95,13 @@ export const driver: Driver = async (lab, opts) => {
   // are submitted now and take the worker in turn. Dask: one job at a time, each bracketed by the
   // scheduler's task stream (read by the driver's own client), so each count is that job's alone.
   const spark = {
-    mllib: started(job("mllib", "mllib_regression.py", [`s3a://datasets/${base}/regression.csv`, `s3a://models/${base}/mllib`]), { name: "mllib", log: opts.log }),
-    pipeline: started(job("pipeline", "mllib_pipeline.py", [`s3a://datasets/${base}/train/train.csv`, `s3a://datasets/${base}/test/test.csv`, `s3a://models/${base}/pipeline`, `s3a://models/${base}/pipeline-result`]), { name: "pipeline", log: opts.log }),
+    mllib: start("mllib", "mllib_regression.py", [`s3a://datasets/${base}/regression.csv`, `s3a://models/${base}/mllib`]),
+    pipeline: start("pipeline", "mllib_pipeline.py", [`s3a://datasets/${base}/train/train.csv`, `s3a://datasets/${base}/test/test.csv`, `s3a://models/${base}/pipeline`, `s3a://models/${base}/pipeline-result`]),
   };
   /** Runs a Dask job and returns the tasks the scheduler started from just before it to its end. */
   const onDask = async (name: string, script: string, args: string[]): Promise<DaskTasks> => {
     const since = Date.now();
-    await started(job(name, script, args), { name, log: opts.log });
+    await start(name, script, args);
     return daskTasksSince(lab, since);
   };
   const streamReady = installTaskStream(lab);

@@ -1,6 +1,6 @@
 import * as path from "path";
 import { check } from "../common/check";
-import { Driver, runId, started } from "../common/driver";
+import { Driver, jobStarter, runId } from "../common/driver";
 import { jobLauncher } from "../common/jobs";
 import { LabKafka } from "../common/kafka";
 import { Rng } from "../common/random";
@@ -40,6 +40,7 @@ export const driver: Driver = async (lab, opts) => {
   const kafka = new LabKafka(lab);
   const s3 = new LabS3(lab);
   const job = jobLauncher(lab, path.join(__dirname, "jobs"), opts);
+  const start = jobStarter(job, opts.log);
   const events = generateEvents(new Rng(opts.seed), shape);
   const expected = expectStream(events, shape);
 
@@ -60,17 +61,17 @@ export const driver: Driver = async (lab, opts) => {
   const real = events.filter((e) => e.sensor !== FLUSH_SENSOR);
   await s3.put("outputs", `m4/${id}/input/events.jsonl`, real.map((e) => JSON.stringify(e)).join("\n") + "\n");
   const jobs = {
-    windows: started(job("window-counts", "window_counts.py", [
+    windows: start("window-counts", "window_counts.py", [
       topic, `s3a://outputs/${out.windows}`, `s3a://checkpoints/m4/${id}/window_counts`,
       "--window", `${shape.windowMs / 1000} seconds`, "--delay", `${shape.delayMs / 1000} seconds`, "--batch", String(shape.batch),
-    ]), { name: "window-counts", log: opts.log }),
-    sliding: started(job("sliding-state", "sliding_state.py", [
+    ]),
+    sliding: start("sliding-state", "sliding_state.py", [
       topic, `s3a://outputs/${out.sliding}`, `s3a://checkpoints/m4/${id}/sliding_state`,
       "--window", `${shape.windowMs / 1000} seconds`, "--slide", `${SLIDE_MS / 1000} seconds`, "--delay", `${shape.delayMs / 1000} seconds`, "--batch", String(shape.batch),
-    ]), { name: "sliding-state", log: opts.log }),
-    consumer: started(job("consumer", "consumer.py", [topic, "--window-seconds", String(shape.windowMs / 1000), "--group", `${topic}-consumer`]), { name: "consumer", log: opts.log }),
-    faust: started(job("faust", "faust_windows.py", [topic, "--window-seconds", String(shape.windowMs / 1000), "--app-id", `${topic}-faust`]), { name: "faust", log: opts.log }),
-    producer: started(job("producer", "producer.py", [`s3://outputs/m4/${id}/input/events.jsonl`, produced, "--partitions", String(PRODUCED_PARTITIONS)]), { name: "producer", log: opts.log }),
+    ]),
+    consumer: start("consumer", "consumer.py", [topic, "--window-seconds", String(shape.windowMs / 1000), "--group", `${topic}-consumer`]),
+    faust: start("faust", "faust_windows.py", [topic, "--window-seconds", String(shape.windowMs / 1000), "--app-id", `${topic}-faust`]),
+    producer: start("producer", "producer.py", [`s3://outputs/m4/${id}/input/events.jsonl`, produced, "--partitions", String(PRODUCED_PARTITIONS)]),
   };
 
   const streaming = await check("Spark Structured Streaming: tumbling windows with a watermark", async (c) => {

@@ -2,7 +2,7 @@ import * as path from "path";
 import * as zlib from "zlib";
 import { parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { check } from "../common/check";
-import { Driver, runId, started } from "../common/driver";
+import { Driver, jobStarter, runId } from "../common/driver";
 import { jobLauncher } from "../common/jobs";
 import { Rng } from "../common/random";
 import { LabWebHdfs } from "../common/webhdfs";
@@ -58,6 +58,7 @@ export const driver: Driver = async (lab, opts) => {
   const defaultFs = lab.plan.hdfs!.defaultFs;
   const hdfs = new LabWebHdfs(lab);
   const job = jobLauncher(lab, path.join(__dirname, "jobs"), opts);
+  const start = jobStarter(job, opts.log);
   const rng = new Rng(opts.seed);
   const trips = generateTrips(rng, size.trips);
   const graph = generateGraph(rng, size.vertices, size.groups);
@@ -83,8 +84,8 @@ export const driver: Driver = async (lab, opts) => {
   const components = connectedComponents(graph);
   const source = pathSource(components);
   const jobs = {
-    table: started(job("csv-vs-parquet", "csv_vs_parquet.py", [`${defaultFs}${root}/trips.csv`, `${defaultFs}${parquetDir}`, `${defaultFs}${root}/codecs`]), { name: "csv-vs-parquet", log: opts.log }),
-    graph: started(job("graph", "graph.py", [`${defaultFs}${root}/graph/vertices.csv`, `${defaultFs}${root}/graph/edges.csv`, `${defaultFs}${graphOut}`, "--iterations", String(PAGERANK_STEPS), "--source", String(source)]), { name: "graph", log: opts.log }),
+    table: start("csv-vs-parquet", "csv_vs_parquet.py", [`${defaultFs}${root}/trips.csv`, `${defaultFs}${parquetDir}`, `${defaultFs}${root}/codecs`]),
+    graph: start("graph", "graph.py", [`${defaultFs}${root}/graph/vertices.csv`, `${defaultFs}${root}/graph/edges.csv`, `${defaultFs}${graphOut}`, "--iterations", String(PAGERANK_STEPS), "--source", String(source)]),
   };
 
   let codecsOut = "";
