@@ -2,6 +2,7 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import { promisify } from "util";
 import { LABEL } from "../../components/platform/platform";
+import { lastLine } from "../common/text";
 
 const run = promisify(execFile);
 
@@ -27,10 +28,6 @@ export async function dockerExec(name: string, command: readonly string[], timeo
     const line = e.killed ? `timed out after ${timeoutSeconds}s` : lastLine(e.stdout || e.stderr || e.message);
     return { ok: false, line, output, seconds: (Date.now() - started) / 1000 };
   }
-}
-
-function lastLine(text: string): string {
-  return text.trim().split("\n").filter((l) => l.trim() !== "").pop() ?? "";
 }
 
 /** Objects still carrying a lab's label: what `down` must leave at zero. */

@@ -98,17 +98,18 @@ export function pollingWatch(label: string, probe: () => Promise<void>, everyMs 
  */
 export async function watchedRun(watches: readonly Watch[], run: () => Promise<CheckResult[]>, log: (line: string) => void): Promise<CheckResult[]> {
   const running = watches.map((w) => ({ label: w.label, ...w.start() }));
-  const stopAll = () => Promise.all(running.map((r) => r.stop()));
-  let results: CheckResult[];
-  try {
-    results = await run();
-  } catch (err) {
-    await stopAll();
+  const outcome = await run().then(
+    (results) => ({ results }),
+    (err: unknown) => ({ err }),
+  );
+  await Promise.all(running.map((r) => r.stop()));
+  if ("err" in outcome) {
+    const err = outcome.err;
     const seen = running.map((r) => describeOutage(r.label, r.probes)).filter((l): l is string => l !== undefined);
     if (seen.length > 0 && err instanceof Error) err.message = `${seen.join("; ")}; ${err.message}`;
     throw err;
   }
-  await stopAll();
+  const results = outcome.results;
   for (const r of running) {
     const line = describeOutage(r.label, r.probes);
     if (line) log(line);

@@ -10,7 +10,7 @@ import { selectLabStack, stackName } from "../../lab-workloads/access/automation
 import { configOfStack, planOfLab } from "../../lab-workloads/access/stack-lab";
 import { NODE_KUBECONFIG } from "../reliability/node";
 import { pinImages } from "../reliability/pin-images";
-import { labctlTimed, lastLine } from "./measure";
+import { labctlTimed, failureLine } from "./measure";
 import { Figure } from "./table";
 
 /** Options of the Kubernetes section. */
@@ -55,7 +55,7 @@ export async function kubeFigures(opts: KubeBenchOptions): Promise<{ figures: Fi
       const bad = u.code !== 0 ? ["labctl up", u] : c && c.code !== 0 ? ["labctl check", c] : d.code !== 0 ? ["labctl down", d] : undefined;
       if (bad) {
         const [what, r] = bad as [string, typeof u];
-        const line = `${section} run ${run}: ${what} failed (exit ${r.code}): ${lastLine(r)}`;
+        const line = `${section} run ${run}: ${what} failed (exit ${r.code}): ${failureLine(r)}`;
         failures.push(line);
         opts.log(`    FAILED ${line}`);
         continue;

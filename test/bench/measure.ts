@@ -7,6 +7,7 @@ import { spawn } from "child_process";
 import * as http from "http";
 import * as path from "path";
 import { REPO } from "../e2e/harness";
+import { lastLine } from "../../lab-workloads/common/text";
 
 /** A finished command. */
 export interface Timed {
@@ -43,9 +44,9 @@ export function labctlTimed(args: readonly string[], timeoutSeconds = 900, env?:
   return timed(path.join(REPO, "scripts", "labctl"), args, { timeoutSeconds, ...(env ? { env } : {}) });
 }
 
-/** The last non-empty line of a command's output (for one-line failures). */
-export function lastLine(r: Timed): string {
-  return (r.err.trim() || r.out.trim()).split("\n").pop()?.slice(0, 300) ?? "";
+/** The last non-empty line of a failed command: its error output, else its output. */
+export function failureLine(r: Timed): string {
+  return lastLine(r.err.trim() || r.out);
 }
 
 /** A GET on the Docker Engine API over its unix socket, parsed as JSON. */

@@ -8,6 +8,7 @@ import { spawn, spawnSync } from "child_process";
 import * as path from "path";
 import { labctl, log, REPO } from "../e2e/harness";
 import { dockerObjects } from "./preview";
+import { lastLine } from "../../lab-workloads/common/text";
 
 /** One cycle's outcome. */
 export interface CycleResult {
@@ -23,10 +24,6 @@ export function cycle(module: number, lab: string): CycleResult {
   const clean = u.code === 0 && d.code === 0 && left === 0;
   const why = u.code !== 0 ? `up exit ${u.code}: ${lastLine(u.err || u.out)}` : d.code !== 0 ? `down exit ${d.code}: ${lastLine(d.err || d.out)}` : "";
   return { clean, detail: `up ${u.seconds.toFixed(0)}s, down ${d.seconds.toFixed(0)}s, ${left} object(s) left${why ? `; ${why}` : ""}` };
-}
-
-function lastLine(text: string): string {
-  return text.trim().split("\n").pop()?.slice(0, 300) ?? "";
 }
 
 /** Objects labelled with `lab`, counted synchronously through a child process. */
