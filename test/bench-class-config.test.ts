@@ -4,7 +4,8 @@ import { parseRoster } from "../cli/class/roster";
 import { labInstances } from "../components/config/schema";
 import { configOfStack } from "../lab-workloads/access/stack-lab";
 import { checkClassFits } from "../stacks/config";
-import { BENCH_MODULE, classStackConfig, parseArgs, rosterText, studentNames } from "./bench/class-config";
+import { BENCH_MODULE, classStackConfig, rosterText, studentNames } from "./bench/class-config";
+import { parseBenchArgs } from "./bench/args";
 import { capacityRefusal, sizeFigures, PreviewRun } from "./bench/class-scale";
 import { emptyPeaks } from "./bench/proc-tree";
 import { classDeployment, printedSeconds } from "./bench/status";
@@ -32,11 +33,14 @@ describe("class bench configuration", () => {
     expect(labInstances(cfg).map((l) => l.name)).toEqual(["bench-s001", "bench-s002", "bench-s003"]);
   });
 
-  it("reads --sizes and --runs, and refuses bad ones", () => {
-    expect(parseArgs(["--sizes", "10,30,100", "--runs", "1"], { sizes: [5], runs: 3 })).toEqual({ sizes: [10, 30, 100], runs: 1 });
-    expect(parseArgs(["--runs=2"], { sizes: [5], runs: 3 })).toEqual({ sizes: [5], runs: 2 });
-    expect(() => parseArgs(["--sizes", "10,x"], { sizes: [5], runs: 3 })).toThrow(/--sizes/);
-    expect(() => parseArgs(["--runs", "0"], { sizes: [5], runs: 3 })).toThrow(/--runs/);
+  it("reads the bench's flags, and refuses bad ones naming the flag", () => {
+    expect(parseBenchArgs(["--class-sizes", "10,30,100", "--runs", "1", "--sections", "class"])).toMatchObject({ classSizes: [10, 30, 100], runs: 1, sections: ["class"], explicitSections: true, write: true });
+    expect(parseBenchArgs(["--quick"])).toMatchObject({ runs: 1, quick: true, write: false, explicitSections: false, modules: [1, 2, 3, 4, 5] });
+    expect(parseBenchArgs([])).toMatchObject({ runs: 5, write: true, sections: ["docker", "kube", "class", "status"] });
+    expect(() => parseBenchArgs(["--class-sizes", "10,x"])).toThrow(/--class-sizes/);
+    expect(() => parseBenchArgs(["--runs", "0"])).toThrow(/--runs/);
+    expect(() => parseBenchArgs(["--modules", "6"])).toThrow(/--modules 6/);
+    expect(() => parseBenchArgs(["--sections", "docker,nosuch"])).toThrow(/--sections nosuch/);
   });
 
   it("recognises the program's capacity refusal, and nothing else", () => {

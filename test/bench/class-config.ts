@@ -59,20 +59,3 @@ export function classStackConfig(a: ClassStackArgs): Record<string, unknown> {
     },
   };
 }
-
-/** Parses `--sizes 10,30,100` and `--runs 3` style arguments (pure). */
-export function parseArgs(argv: readonly string[], defaults: { sizes: number[]; runs: number }): { sizes: number[]; runs: number } {
-  const value = (flag: string) => {
-    const i = argv.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
-    if (i < 0) return undefined;
-    const a = argv[i]!;
-    return a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[i + 1];
-  };
-  const sizesText = value("--sizes");
-  const runsText = value("--runs");
-  const sizes = sizesText === undefined ? defaults.sizes : sizesText.split(",").map((s) => Number(s.trim()));
-  const runs = runsText === undefined ? defaults.runs : Number(runsText);
-  if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--sizes ${sizesText}: write class sizes as whole numbers, e.g. 10,30,100`);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs ${runsText}: write a whole number of runs, at least 1`);
-  return { sizes, runs };
-}

@@ -16,7 +16,7 @@ import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { labConfigEntries, PROJECT_ROOT, pulumiCommand, pulumiEnv } from "../../lab-workloads/access/automation";
 import { MODULES } from "../../components/lab/modules";
 import { Figure, textTable } from "./table";
-import { BENCH_MODULE, classStackConfig, CPU_REQUEST_SCALE, parseArgs, studentNames } from "./class-config";
+import { BENCH_MODULE, classStackConfig, CPU_REQUEST_SCALE, studentNames } from "./class-config";
 import { NODE_KUBECONFIG } from "../reliability/node";
 import { mib, Peaks, startPeakSampler } from "./proc-tree";
 import { previewEvents } from "../reliability/preview";
@@ -141,17 +141,3 @@ export async function classScaleFigures(opts: { sizes: number[]; runs: number; l
   return figures;
 }
 
-if (require.main === module) {
-  const args = parseArgs(process.argv.slice(2), { sizes: [10, 30, 100], runs: 1 });
-  const log = (l: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${l}\n`);
-  const t0 = Date.now();
-  classScaleFigures({ ...args, log })
-    .then((figures) => {
-      process.stdout.write(`${textTable(figures)}\n`);
-      log(`class-scale: ${((Date.now() - t0) / 1000).toFixed(0)} s; load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-    })
-    .catch((err: unknown) => {
-      process.stderr.write(`class-scale: ${String((err as Error)?.message ?? err)}\n`);
-      process.exitCode = 1;
-    });
-}

@@ -21,68 +21,16 @@
 import * as os from "os";
 import * as path from "path";
 import { execFileSync, spawnSync } from "child_process";
-import { parseArgs } from "util";
-import { ModuleId } from "../../components/lab/modules";
 import { log, REPO } from "../e2e/harness";
 import { nodeAnswers } from "../reliability/node";
+import { parseBenchArgs } from "./args";
 import { dockerFigures } from "./docker";
 import { kubeFigures } from "./kube";
 import { writeResults } from "./store";
 import { Figure, meetsGoal, textTable } from "./table";
 
-const SECTIONS = ["docker", "kube", "class", "status"] as const;
-type Section = (typeof SECTIONS)[number];
-
-/** Parsed command line. */
-interface BenchArgs {
-  readonly sections: Section[];
-  readonly modules: ModuleId[];
-  readonly runs: number;
-  readonly classSizes: number[];
-  readonly idleSeconds: number;
-  readonly quick: boolean;
-  readonly write: boolean;
-}
-
-function numbers(flag: string, text: string, ok: (n: number) => boolean, fix: string): number[] {
-  const out = text.split(",").map((x) => Number(x.trim()));
-  const bad = out.find((n) => !Number.isInteger(n) || !ok(n));
-  if (bad !== undefined || out.length === 0) throw new Error(`--${flag} ${text}: ${fix}`);
-  return out;
-}
-
-function parse(argv: string[]): BenchArgs & { explicitSections: boolean } {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      quick: { type: "boolean", default: false },
-      write: { type: "boolean", default: false },
-      runs: { type: "string" },
-      sections: { type: "string" },
-      modules: { type: "string", default: "1,2,3,4,5" },
-      "class-sizes": { type: "string", default: "10,30,100" },
-      "idle-seconds": { type: "string", default: "60" },
-    },
-  });
-  const quick = values.quick === true;
-  const runs = numbers("runs", values.runs ?? (quick ? "1" : "5"), (n) => n >= 1, "use a whole number from 1")[0]!;
-  const sections = (values.sections ?? SECTIONS.join(",")).split(",") as Section[];
-  const unknown = sections.find((s) => !(SECTIONS as readonly string[]).includes(s));
-  if (unknown) throw new Error(`--sections ${unknown}: use ${SECTIONS.join(", ")}`);
-  return {
-    quick,
-    write: values.write === true || !quick,
-    runs,
-    sections,
-    explicitSections: values.sections !== undefined,
-    modules: numbers("modules", values.modules!, (n) => n >= 1 && n <= 5, "use module numbers 1-5, comma-separated") as ModuleId[],
-    classSizes: numbers("class-sizes", values["class-sizes"]!, (n) => n >= 1 && n <= 500, "use class sizes from 1 to 500, comma-separated"),
-    idleSeconds: numbers("idle-seconds", values["idle-seconds"]!, (n) => n >= 0, "use whole seconds")[0]!,
-  };
-}
-
 async function main(): Promise<void> {
-  const args = parse(process.argv.slice(2));
+  const args = parseBenchArgs(process.argv.slice(2));
   const live = args.sections.some((s) => s !== "docker") ? await nodeAnswers() : false;
   const sections = args.sections.filter((s) => {
     if (s === "docker" || s === "status" || live) return true;

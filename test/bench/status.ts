@@ -25,7 +25,7 @@ import { REPO } from "../e2e/harness";
 import { loadImageManifest } from "../../stacks/config";
 import { labctlTimed } from "./measure";
 import { Figure, textTable } from "./table";
-import { classStackConfig, parseArgs, rosterText, studentNames } from "./class-config";
+import { classStackConfig, rosterText, studentNames } from "./class-config";
 import { NODE_KUBECONFIG } from "../reliability/node";
 import { FAKE_CONTEXT, LabObjects, labObjects, selfSignedCert, startFakeKube, writeFakeKubeconfig } from "./fake-kube";
 
@@ -168,19 +168,3 @@ export async function statusFigures(opts: { runs: number; log: (l: string) => vo
   return [...real, ...simulated];
 }
 
-if (require.main === module) {
-  const { runs } = parseArgs(process.argv.slice(2), { sizes: [1], runs: 3 });
-  const log = (l: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${l}\n`);
-  const t0 = Date.now();
-  const only = process.argv.includes("--simulated-only") ? "simulated" : process.argv.includes("--real-only") ? "real" : undefined;
-  const figures = only === "simulated" ? simulatedClassStatus(30, runs, log) : only === "real" ? realClassStatus(runs, log) : statusFigures({ runs, log });
-  figures
-    .then((f) => {
-      process.stdout.write(`${textTable(f)}\n`);
-      log(`status: ${((Date.now() - t0) / 1000).toFixed(0)} s; load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-    })
-    .catch((err: unknown) => {
-      process.stderr.write(`status: ${String((err as Error)?.message ?? err)}\n`);
-      process.exitCode = 1;
-    });
-}
