@@ -1,3 +1,5 @@
+// First: every later module loads, and every resource registers, without costly stack traces.
+import "./stack-traces";
 import * as pulumi from "@pulumi/pulumi";
 import { isLabConfigError } from "../components/core/errors";
 import { LabConfig, labContext, labInstances } from "../components/config/schema";
