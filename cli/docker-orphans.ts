@@ -14,7 +14,7 @@ import { LABEL } from "../components/platform/platform";
 const run = promisify(execFile);
 
 /** A resource of a stack's state as `exportStack` returns it. */
-interface StateResource {
+export interface StateResource {
   readonly type: string;
   readonly outputs?: Record<string, unknown>;
 }

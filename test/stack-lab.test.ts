@@ -3,7 +3,8 @@ import * as os from "os";
 import * as path from "path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseLabConfig } from "../components/config/schema";
-import { configOfStack, kubeTargetOfConfig, planOfLab, recordedKube } from "../lab-workloads/access/stack-lab";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { configOfStack, kubeTargetOfConfig, outputValues, planOfLab, recordedKube, stackOutputValues } from "../lab-workloads/access/stack-lab";
 import { manifest } from "./helpers/fixtures";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labs-kube-"));
@@ -50,5 +51,22 @@ describe("commands act on the cluster recorded at up", () => {
     expect(plan.settings.spark?.workerMemory).toBe("900Mi");
     expect(plan.specs.flatMap((s) => s.workloads).flatMap((w) => w.ports).every((p) => p.hostPort === undefined)).toBe(true);
     expect(() => planOfLab(cfg, "cls-zed")).toThrow(/lab cls-zed is not part of this stack \(it has cls-ann, cls-ben\)/);
+  });
+});
+
+describe("a stack's outputs", () => {
+  it("are read in one CLI run with secrets shown, in the workspace's folder and environment", async () => {
+    const bin = path.join(dir, "fake-pulumi");
+    const log = path.join(dir, "fake-pulumi.log");
+    fs.writeFileSync(bin, `#!/bin/bash\necho "$PWD|$LAB_MARK|$*" >> ${log}\necho '{"labs":{"bigdata-m2":{"module":2}},"credentials":{"bigdata-m2":{"jupyterToken":"t0k"}}}'\n`, { mode: 0o755 });
+    const stack = { name: "docker-m2", workspace: { pulumiCommand: { command: bin }, workDir: dir, envVars: { LAB_MARK: "from-workspace" } } } as unknown as Stack;
+    const values = await stackOutputValues(stack);
+    expect(values).toEqual({ labs: { "bigdata-m2": { module: 2 } }, credentials: { "bigdata-m2": { jupyterToken: "t0k" } } });
+    const calls = fs.readFileSync(log, "utf8").trim().split("\n");
+    expect(calls).toEqual([`${fs.realpathSync(dir)}|from-workspace|stack output --json --show-secrets --stack docker-m2 --non-interactive`]);
+  });
+
+  it("that an up returned become plain values", () => {
+    expect(outputValues({ labs: { value: { a: 1 }, secret: false }, credentials: { value: "s", secret: true } })).toEqual({ labs: { a: 1 }, credentials: "s" });
   });
 });

@@ -1,12 +1,12 @@
 import { Target } from "../../components/config/schema";
 import { ModuleId } from "../../components/lab/modules";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { openLabStack, stackName } from "../../lab-workloads/access/automation";
+import { openLabStack, selectLabStack, stackName } from "../../lab-workloads/access/automation";
 import { dockerLeftovers, removeLeftovers } from "../../lab-workloads/access/docker-host";
-import { removeOrphans } from "../docker-orphans";
+import { removeOrphans, StateResource } from "../docker-orphans";
 import { waitKubeClean } from "../../lab-workloads/access/kube-host";
 import { labInstances } from "../../components/config/schema";
-import { readStack } from "../../lab-workloads/access/stack-lab";
+import { configOfStack, kubeTargetOfConfig } from "../../lab-workloads/access/stack-lab";
 import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { ProgressView } from "../progress";
 import { Io, pulumiFailure } from "./shared";
@@ -32,17 +32,26 @@ export async function down(opts: DownOptions, io: Io, listStacks: () => Promise<
   }
   const report: Record<string, unknown>[] = [];
   for (const t of targets) {
-    const stood = await readStack(await openLabStack({ module: t.module, target: t.target }));
-    const stack = stood.stack;
+    const name = stackName(t.module, t.target);
+    // The stack as it stands (its settings untouched); a module without one gets an empty stack, so
+    // that leftovers of an interrupted run carrying the lab's label are still found and removed.
+    const stack = await selectLabStack(name).catch((err: unknown) => {
+      if (!/no stack named/.test(String((err as Error)?.message))) throw err;
+      return openLabStack({ module: t.module, target: t.target });
+    });
+    // Its settings and its state, read together (two CLI runs at once).
+    const [entries, state] = await Promise.all([stack.getAllConfig(), stack.exportStack()]);
+    const cfg = configOfStack(entries);
+    const resources = (state.deployment?.resources ?? []) as StateResource[];
     // Names from the outputs, or from the stack's own settings when an interrupted run left none.
-    const fromOutputs = Object.keys(stood.labs);
-    const labs = fromOutputs.length > 0 ? fromOutputs : labInstances(stood.cfg).map((l) => l.name);
-    if (!opts.json) io.out(`Tearing down ${stackName(t.module, t.target)} (${labs.join(", ") || "no resources"})`);
+    const fromOutputs = Object.keys(labsOutput(resources));
+    const labs = fromOutputs.length > 0 ? fromOutputs : labInstances(cfg).map((l) => l.name);
+    const kube = kubeTargetOfConfig(cfg);
+    if (!opts.json) io.out(`Tearing down ${name} (${labs.join(", ") || "no resources"})`);
     const progress = new ProgressView((l) => (opts.json ? undefined : io.out(l)));
     const t0 = Date.now();
     if (t.target === "docker") {
       // An interrupted `up` may have left containers the stack never recorded, holding its volumes.
-      const resources = (await stack.exportStack()).deployment?.resources ?? [];
       for (const lab of labs) {
         const orphans = await removeOrphans(lab, resources);
         if (orphans.length > 0 && !opts.json) io.out(`Removed ${orphans.length} object(s) an interrupted run created but never recorded: ${orphans.join(", ")}`);
@@ -69,7 +78,7 @@ export async function down(opts: DownOptions, io: Io, listStacks: () => Promise<
       for (const lab of labs) {
         // Namespace deletion is asynchronous: wait for it, its claims and their volumes.
         // On the cluster the lab was stood up on, whatever kubectl's current context is now.
-        const l = await waitKubeClean(stood.kube ?? {}, lab, 180);
+        const l = await waitKubeClean(kube ?? {}, lab, 180);
         const still = (l.namespace ? 1 : 0) + l.pvcs.length + l.pvs.length;
         left += still;
         if (still > 0) io.err(`left behind for ${lab}: ${JSON.stringify(l)}`);
@@ -86,6 +95,13 @@ export async function down(opts: DownOptions, io: Io, listStacks: () => Promise<
   }
   if (opts.json) io.out(JSON.stringify(report, null, 2));
   return 0;
+}
+
+/** The stack's `labs` output, from its exported state (the root resource's outputs); {} when there is none. */
+export function labsOutput(resources: readonly StateResource[]): Record<string, unknown> {
+  const root = resources.find((r) => r.type === "pulumi:pulumi:Stack");
+  const labs = (root?.outputs as Record<string, unknown> | undefined)?.["labs"];
+  return labs !== null && typeof labs === "object" && !Array.isArray(labs) ? (labs as Record<string, unknown>) : {};
 }
 
 /** Stacks of this checkout that look like labctl's `<target>-m<N>`. */

@@ -3,7 +3,7 @@ import { MODULES, ModuleId } from "../../components/lab/modules";
 import { openLabStack } from "../../lab-workloads/access/automation";
 import { labSettings, validateSettings } from "../lab-args";
 import { ProgressView } from "../progress";
-import { configOfStack, recordedKube, StoodUp, stoodUp } from "../../lab-workloads/access/stack-lab";
+import { configOfStack, outputValues, recordedKube, StoodUp, stoodUp } from "../../lab-workloads/access/stack-lab";
 import { legacyDockerLab, unreadyContainers } from "../../lab-workloads/access/docker-host";
 import { removeOrphans } from "../docker-orphans";
 import { Io, pulumiFailure, renderEndpoints } from "./shared";
@@ -34,6 +34,9 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
   const mod = MODULES[opts.module];
   if (!opts.json) io.out(`Standing up module ${mod.id} (${mod.slug}) on ${opts.target}: ${Object.keys(mod.services).join(", ")}`);
   const stack = await openLabStack({ module: opts.module, target: opts.target, config: kube ? { kubernetes: kube } : {} });
+  // The stack's own settings (labctl keeps those it does not set, such as pinned image tags), read while `up` runs: it does not change them.
+  const stackSettings = stack.getAllConfig();
+  stackSettings.catch(() => undefined);
   if (opts.target === "docker") {
     const resources = (await stack.exportStack()).deployment?.resources ?? [];
     // A lab of an earlier labctl (dynamic providers) cannot be taken over by the Docker provider.
@@ -59,8 +62,8 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
     throw pulumiFailure("up", err);
   }
   const labs = result.outputs["labs"]?.value as Record<string, unknown>;
-  // The stack's own settings (labctl keeps those it does not set, such as pinned image tags) and the outputs `up` returned.
-  const starter = await writeStarterData(stoodUp(stack, configOfStack(await stack.getAllConfig()), result.outputs), opts, io);
+  // The stack's own settings and the outputs `up` returned.
+  const starter = await writeStarterData(stoodUp(stack, configOfStack(await stackSettings), outputValues(result.outputs)), opts, io);
   if (opts.json) {
     io.out(JSON.stringify({ stack: stack.name, seconds: (Date.now() - t0) / 1000, labs, seeded: starter.seeded }, null, 2));
   } else {

@@ -6,6 +6,7 @@ import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation"
 import { ModuleId } from "../../components/lab/modules";
 import { Target } from "../../components/config/schema";
 import { SemVer } from "semver";
+import * as YAML from "yaml";
 import { EXIT, UserError } from "./errors";
 
 /** The repository root (where Pulumi.yaml is). */
@@ -207,8 +208,31 @@ export async function openLabStack(opts: LabStackOptions): Promise<Stack> {
     { stackName: name, workDir: root },
     { envVars, pulumiCommand: await pulumiCommand() },
   );
-  await stack.setAllConfig(labConfigEntries({ module: String(opts.module), target: opts.target, ...opts.config }));
+  const entries = labConfigEntries({ module: String(opts.module), target: opts.target, ...opts.config });
+  // `config set-all` is one more CLI run; a stack that already holds these settings is left as it is.
+  if (!stackConfigHolds(name, entries, root)) await stack.setAllConfig(entries);
   return stack;
+}
+
+/** The file that holds a stack's settings: `Pulumi.<stack>.yaml` in the project's `stackConfigDir`. */
+export function stackConfigFile(name: string, root = PROJECT_ROOT): string {
+  const project = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { stackConfigDir?: string } | null;
+  return path.join(root, project?.stackConfigDir ?? "", `Pulumi.${name}.yaml`);
+}
+
+/**
+ * Whether a stack's settings file already holds every entry with the same
+ * text. Anything unreadable or different answers false (the settings are
+ * then written), so a wrong answer can only cost a CLI run.
+ */
+export function stackConfigHolds(name: string, entries: Readonly<Record<string, { value: string }>>, root = PROJECT_ROOT): boolean {
+  try {
+    const doc = YAML.parse(fs.readFileSync(stackConfigFile(name, root), "utf8")) as { config?: Record<string, unknown> } | null;
+    const config = doc?.config ?? {};
+    return Object.entries(entries).every(([k, v]) => config[k] === v.value);
+  } catch {
+    return false;
+  }
 }
 
 /**

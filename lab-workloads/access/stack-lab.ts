@@ -5,13 +5,17 @@
  * acts on this, never on re-derived defaults.
  */
 import * as path from "path";
-import { OutputMap, Stack } from "@pulumi/pulumi/automation";
+import { execFile } from "child_process";
+import { promisify } from "util";
+import { LocalWorkspace, OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { LabConfig, labContext, labInstances, parseLabConfig } from "../../components/config/schema";
 import { LabCredentials } from "../../components/lab/lab";
 import { LabPlan, planLab } from "../../components/lab/plan";
 import { checkKubeconfig, loadImageManifest, rawLabValues } from "../../stacks/config";
 import type { ClassroomOutput } from "../../stacks/program";
 import type { KubeTarget } from "./kube-client";
+
+const run = promisify(execFile);
 
 /** Endpoints of one service as the stack outputs them. */
 type Endpoints = Record<string, { inLab: string; host?: string; ui: boolean }>;
@@ -67,17 +71,38 @@ export function kubeTargetOfConfig(cfg: LabConfig): KubeTarget | undefined {
   return { ...(cfg.kubernetes.kubeconfig ? { kubeconfig: cfg.kubernetes.kubeconfig } : {}), ...(cfg.kubernetes.context ? { context: cfg.kubernetes.context } : {}) };
 }
 
-/** Reads a stack's config and outputs. */
+/** Reads a stack's config and outputs (two CLI runs at once). */
 export async function readStack(stack: Stack): Promise<StoodUp> {
-  return stoodUp(stack, configOfStack(await stack.getAllConfig()), await stack.outputs());
+  const [entries, outputs] = await Promise.all([stack.getAllConfig(), stackOutputValues(stack)]);
+  return stoodUp(stack, configOfStack(entries), outputs);
 }
 
 /**
- * A stack as it stands, from its settings and outputs already in hand (the
- * outputs an `up` returned), without asking the CLI for them again.
+ * A stack's output values, secrets shown, in one CLI run (the Automation
+ * API's `outputs()` makes two, to mark which are secret; nothing here needs
+ * to know).
  */
-export function stoodUp(stack: Stack, cfg: LabConfig, outputs: OutputMap): StoodUp {
-  const value = <T>(k: string, fallback: T): T => (outputs[k]?.value as T | undefined) ?? fallback;
+export async function stackOutputValues(stack: Stack): Promise<Record<string, unknown>> {
+  const ws = stack.workspace as LocalWorkspace;
+  const { stdout } = await run(ws.pulumiCommand.command, ["stack", "output", "--json", "--show-secrets", "--stack", stack.name, "--non-interactive"], {
+    cwd: ws.workDir,
+    env: { ...process.env, ...ws.envVars },
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
+
+/** Output values as an `up` returns them (with a secret flag each), as plain values. */
+export function outputValues(outputs: OutputMap): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value]));
+}
+
+/**
+ * A stack as it stands, from its settings and output values already in hand
+ * (those an `up` returned), without asking the CLI for them again.
+ */
+export function stoodUp(stack: Stack, cfg: LabConfig, outputs: Readonly<Record<string, unknown>>): StoodUp {
+  const value = <T>(k: string, fallback: T): T => (outputs[k] as T | undefined) ?? fallback;
   const classroom = value<ClassroomOutput | undefined>("classroom", undefined);
   const kube = kubeTargetOfConfig(cfg);
   const staffKubeconfig = value<string | undefined>("staffKubeconfig", undefined);
