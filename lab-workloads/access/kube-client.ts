@@ -67,13 +67,18 @@ export async function podExec(kc: KubeConfig, namespace: string, pod: string, co
     });
   return new Promise<PodExecResult>((resolve) => {
     let done = false;
+    let socket: { close(): void } | undefined;
     const finish = (ok: boolean, reason: string) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       resolve({ ok, stdout, stderr, reason });
     };
-    const timer = setTimeout(() => finish(false, `timed out after ${(opts.timeoutMs ?? 60_000) / 1000}s`), opts.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => {
+      finish(false, `timed out after ${(opts.timeoutMs ?? 60_000) / 1000}s`);
+      // Close the stream: the session is not kept open, and read, until the command ends by itself.
+      socket?.close();
+    }, opts.timeoutMs ?? 60_000);
     const container = opts.container ?? "";
     new Exec(kc)
       .exec(namespace, pod, container, [...command], sink((s) => (stdout += s)), sink((s) => (stderr += s)), null, false, (status: V1Status) => {
@@ -82,6 +87,8 @@ export async function podExec(kc: KubeConfig, namespace: string, pod: string, co
       })
       .then(
         (ws) => {
+          socket = ws;
+          if (done) ws.close();
           ws.on("close", () => setTimeout(() => finish(false, "the connection closed without an exit status"), 200));
         },
         (err: unknown) => finish(false, `exec refused (${apiStatus(err) ?? ""} ${String((err as Error)?.message ?? err).split("\n")[0]})`.replace("( ", "(")),
