@@ -22,7 +22,9 @@ import { containerNames, readyTimeoutSeconds } from "../../components/platform/d
 import { openLabStack, stackName } from "../../lab-workloads/access/automation";
 import { containerState } from "../../lab-workloads/access/docker-host";
 import { EXIT, UserError } from "../../lab-workloads/access/errors";
-import { kubectlRun, KubeTarget } from "../../lab-workloads/access/kube-host";
+import { CoreV1Api } from "@kubernetes/client-node";
+import { apiStatus, loadKubeConfig } from "../../lab-workloads/access/kube-client";
+import { answering, KubeTarget } from "../../lab-workloads/access/kube-host";
 import { resolveModule, resolveTarget } from "../lab-args";
 import { planOfLab, readStack } from "../../lab-workloads/access/stack-lab";
 import { Io } from "./shared";
@@ -178,7 +180,9 @@ export async function fault(opts: FaultOptions, io: Io): Promise<number> {
   const pods = await kubePods(kube, lab, selector);
   const victim = pods.find((p) => p.ready) ?? pods[0];
   if (!victim) throw new UserError(`fault: no pod of ${w.name} in namespace ${lab}; wait for it with labctl fault ${opts.module} ${key} --recover`);
-  await kubectlRun(kube, ["-n", lab, "delete", "pod", victim.name, "--grace-period=1", "--wait=false"]);
+  await answering(loadKubeConfig(kube).makeApiClient(CoreV1Api).deleteNamespacedPod({ name: victim.name, namespace: lab, gracePeriodSeconds: 1 })).catch((err: unknown) => {
+    if (apiStatus(err) !== 404) throw err; // already gone: its controller is starting a new one
+  });
   return done(
     "injected",
     `Deleted pod ${victim.name} (${kind.label}); its ${w.stateful ? "StatefulSet" : "Deployment"} starts a new one (kubectl -n ${lab} get pods -w). Observe until it is ready: ${kind.observe(uis)}. Wait for it: labctl fault ${opts.module} ${key} --target kubernetes --recover`,
@@ -197,7 +201,7 @@ async function waitDockerHealthy(container: string, seconds: number): Promise<vo
   if (state !== "running/healthy") throw new UserError(`fault: ${container} is ${state} after ${seconds}s; see docker logs ${container}`, EXIT.failed);
 }
 
-/** A pod of a workload as `kubectl get pods` shows it. */
+/** A pod of a workload: ready, or being deleted. */
 interface PodState {
   readonly name: string;
   readonly ready: boolean;
@@ -205,12 +209,10 @@ interface PodState {
 }
 
 async function kubePods(kube: KubeTarget, namespace: string, selector: string): Promise<PodState[]> {
-  const list = JSON.parse(await kubectlRun(kube, ["-n", namespace, "get", "pods", "-l", selector, "-o", "json"])) as {
-    items: { metadata: { name: string; deletionTimestamp?: string }; status?: { conditions?: { type: string; status: string }[] } }[];
-  };
+  const list = await answering(loadKubeConfig(kube).makeApiClient(CoreV1Api).listNamespacedPod({ namespace, labelSelector: selector }));
   return list.items.map((p) => ({
-    name: p.metadata.name,
-    terminating: p.metadata.deletionTimestamp !== undefined,
+    name: p.metadata?.name ?? "?",
+    terminating: p.metadata?.deletionTimestamp !== undefined,
     ready: (p.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
   }));
 }

@@ -21,7 +21,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { openLabStack } from "../../lab-workloads/access/automation";
-import { kubeExec, KubeTarget, kubectlRun, waitKubeClean } from "../../lab-workloads/access/kube-host";
+import { CoreV1Api } from "@kubernetes/client-node";
+import { loadKubeConfig } from "../../lab-workloads/access/kube-client";
+import { kubeExec, KubeTarget, waitKubeClean } from "../../lab-workloads/access/kube-host";
 import { planModuleLab } from "../../cli/lab-args";
 import { labProbes } from "../../components/lab/probes";
 import { moduleImages } from "../../components/lab/modules";
@@ -129,14 +131,15 @@ async function kubeLabFromRegistry(pushed: Map<string, { digest: string; id: str
   }
   let pulledCount = 0;
   try {
-    const pods = JSON.parse(await kubectlRun(kube, ["-n", KUBE_LAB, "get", "pods", "-o", "json"])) as { items: { metadata: { name: string }; spec: { containers: { image: string }[] }; status: { containerStatuses?: { image: string; imageID: string }[] } }[] };
-    const specImages = pods.items.flatMap((p) => p.spec.containers.map((c) => c.image));
+    const core = loadKubeConfig(kube).makeApiClient(CoreV1Api);
+    const pods = await core.listNamespacedPod({ namespace: KUBE_LAB });
+    const specImages = pods.items.flatMap((p) => (p.spec?.containers ?? []).map((c) => c.image ?? ""));
     check("pods run the registry's refs", specImages.length > 0 && specImages.every((i) => i.startsWith(`${REGISTRY}/${PREFIX}/`)), `${pods.items.length} pods: ${[...new Set(specImages)].join(", ")}`);
-    const statuses = pods.items.flatMap((p) => p.status.containerStatuses ?? []);
+    const statuses = pods.items.flatMap((p) => p.status?.containerStatuses ?? []);
     const digestOk = statuses.length > 0 && statuses.every((s) => [...pushed.values()].some((p) => s.imageID.endsWith(`@${p.digest}`)));
     check("running image digests = pushed digests", digestOk, [...new Set(statuses.map((s) => s.imageID.replace(/@sha256:(.{12}).*/, "@sha256:$1…")))].join(", "));
-    const events = JSON.parse(await kubectlRun(kube, ["-n", KUBE_LAB, "get", "events", "-o", "json"])) as { items: { reason: string; message: string }[] };
-    const pulled = new Set(events.items.filter((e) => e.reason === "Pulled" && /Successfully pulled image/.test(e.message)).map((e) => /image "([^"]+)"/.exec(e.message)?.[1]).filter((x): x is string => !!x && x.startsWith(`${REGISTRY}/`)));
+    const events = await core.listNamespacedEvent({ namespace: KUBE_LAB });
+    const pulled = new Set(events.items.filter((e) => e.reason === "Pulled" && /Successfully pulled image/.test(e.message ?? "")).map((e) => /image "([^"]+)"/.exec(e.message ?? "")?.[1]).filter((x): x is string => !!x && x.startsWith(`${REGISTRY}/`)));
     const pulling = events.items.filter((e) => e.reason === "Pulling").length;
     check("the kubelet pulled them (events)", refs.every((r) => pulled.has(r)), `Pulling events: ${pulling}; "Successfully pulled" for ${[...pulled].join(", ") || "none"}`);
     let same = 0;
