@@ -144,6 +144,15 @@ export async function pulumiCommand(deps: { online?: () => Promise<boolean>; log
 
 let foundCommand: Promise<PulumiCommand> | undefined;
 
+/**
+ * Starts looking up the toolchain's Pulumi CLI (a `pulumi version` run) so
+ * that it overlaps other work; does nothing when the toolchain has none (the
+ * other ways may install one, which should not start before a check passes).
+ */
+export function prewarmPulumiCommand(): void {
+  if (fs.existsSync(path.join(toolchainHome(), "bin", "pulumi"))) pulumiCommand().catch(() => undefined);
+}
+
 async function findPulumiCommand(deps: { online?: () => Promise<boolean>; log?: (l: string) => void }): Promise<PulumiCommand> {
   const bin = path.join(toolchainHome(), "bin");
   if (fs.existsSync(path.join(bin, "pulumi"))) return PulumiCommand.get({ root: toolchainHome(), skipVersionCheck: true });
