@@ -10,6 +10,7 @@ import { WorkloadSpec } from "../../components/core/spec";
 import type { ExecResult } from "./docker-host";
 import { EXIT, UserError } from "./errors";
 import { apiStatus, loadKubeConfig, podExec, workloadPod } from "./kube-client";
+import { lastLine } from "../common/text";
 import type { KubeTarget } from "./kube-client";
 export type { KubeTarget } from "./kube-client";
 
@@ -90,10 +91,6 @@ export async function kubeExec(t: KubeTarget, namespace: string, w: WorkloadSpec
     const e = clusterError(err);
     return { ok: false, line: e instanceof UserError ? e.message : apiMessage(err), output: "", seconds: seconds() };
   }
-}
-
-function lastLine(text: string): string {
-  return text.trim().split("\n").filter((l) => l.trim() !== "").pop() ?? "";
 }
 
 /** What must be gone after `down`: the namespace, its claims, and volumes bound to them. */
