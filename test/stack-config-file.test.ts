@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { labConfigEntries, stackConfigFile, stackConfigHolds } from "../lab-workloads/access/automation";
+import { isNoSuchStack, labConfigEntries, stackConfigFile, stackConfigHolds } from "../lab-workloads/access/automation";
 
 let root: string;
 beforeEach(() => {
@@ -34,5 +34,13 @@ describe("a stack's settings file", () => {
     expect(stackConfigHolds("docker-m2", labConfigEntries({ module: "2" }), root)).toBe(false);
     write("config: [unclosed\n");
     expect(stackConfigHolds("docker-m2", labConfigEntries({ module: "2" }), root)).toBe(false);
+  });
+});
+
+describe("selecting a stack that is not there", () => {
+  it("is told apart from other CLI failures", () => {
+    expect(isNoSuchStack(new Error("code: 255\n stderr: error: no stack named 'docker-m2' found"))).toBe(true);
+    expect(isNoSuchStack(new Error("error: the stack is currently locked by 1 lock(s)"))).toBe(false);
+    expect(isNoSuchStack(undefined)).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { Target } from "../../components/config/schema";
 import { ModuleId } from "../../components/lab/modules";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { openLabStack, selectLabStack, stackName } from "../../lab-workloads/access/automation";
+import { isNoSuchStack, openLabStack, selectLabStack, stackName } from "../../lab-workloads/access/automation";
 import { dockerLeftovers, removeLeftovers } from "../../lab-workloads/access/docker-host";
 import { removeOrphans, StateResource } from "../docker-orphans";
 import { waitKubeClean } from "../../lab-workloads/access/kube-host";
@@ -36,7 +36,7 @@ export async function down(opts: DownOptions, io: Io, listStacks: () => Promise<
     // The stack as it stands (its settings untouched); a module without one gets an empty stack, so
     // that leftovers of an interrupted run carrying the lab's label are still found and removed.
     const stack = await selectLabStack(name).catch((err: unknown) => {
-      if (!/no stack named/.test(String((err as Error)?.message))) throw err;
+      if (!isNoSuchStack(err)) throw err;
       return openLabStack({ module: t.module, target: t.target });
     });
     // Its settings and its state, read together (two CLI runs at once).

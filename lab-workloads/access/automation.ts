@@ -254,7 +254,12 @@ export function labConfigEntries(config: Readonly<Record<string, unknown>>): Rec
   return entries;
 }
 
-/** Selects an existing stack of this checkout as it is (its config untouched). */
+/** Whether `err` is the CLI's refusal to select a stack that does not exist. */
+export function isNoSuchStack(err: unknown): boolean {
+  return /no stack named/.test(String((err as Error)?.message));
+}
+
+/** Selects an existing stack of this checkout as it is (its config untouched); see {@link isNoSuchStack}. */
 export async function selectLabStack(name: string, root = PROJECT_ROOT): Promise<Stack> {
   for (const pid of clearStaleLocks(name, root)) process.stderr.write(`note: removed a lock on ${name} left by an interrupted run (pid ${pid}, no longer running)\n`);
   return LocalWorkspace.selectStack({ stackName: name, workDir: root }, { envVars: pulumiEnv(root), pulumiCommand: await pulumiCommand() });

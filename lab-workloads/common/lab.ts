@@ -6,7 +6,7 @@ import { EnvValue } from "../../components/core/spec";
 import { OBJECT_STORE_ACCESS_SECRET, OBJECT_STORE_SECRET } from "../../components/services/object-store-spec";
 import { pysparkSubmitArgs } from "../../components/services/workspace-spec";
 import { JUPYTER_TOKEN_SECRET } from "../../components/services/workspace-spec";
-import { selectLabStack, stackName } from "../access/automation";
+import { isNoSuchStack, selectLabStack, stackName } from "../access/automation";
 import { EXIT, UserError } from "../access/errors";
 import { Forward, forwardPort, KubeTarget, loadKubeConfig, workloadPod } from "../access/kube-client";
 import { planOfLab, readStack, StoodUp } from "../access/stack-lab";
@@ -33,7 +33,7 @@ export async function openLab(module: ModuleId, target: Target): Promise<LabHand
   const none = `no running lab for module ${module} on ${target}; start it with labctl up ${module}`;
   // Read as it stands: nothing is set on the stack, and no stack is created.
   const stack = await selectLabStack(stackName(module, target)).catch((err: unknown) => {
-    throw /no stack named/.test(String((err as Error)?.message)) ? new UserError(none, EXIT.usage) : err;
+    throw isNoSuchStack(err) ? new UserError(none, EXIT.usage) : err;
   });
   const stood = await readStack(stack);
   const name = Object.keys(stood.labs)[0];
