@@ -7,6 +7,7 @@
 import * as net from "net";
 import { Writable } from "stream";
 import { CoreV1Api, Exec, KubeConfig, PortForward, V1Pod, V1Status } from "@kubernetes/client-node";
+import { EXIT, UserError } from "./errors";
 
 /** Which cluster and identity: a kubeconfig file and a context in it. */
 export interface KubeTarget {
@@ -16,11 +17,23 @@ export interface KubeTarget {
   readonly context?: string;
 }
 
-/** A loaded kubeconfig for a target. */
+/**
+ * A loaded kubeconfig for a target. With no file named, no $KUBECONFIG, no
+ * ~/.kube/config and no in-cluster account, client-node falls back to an
+ * unauthenticated http://localhost:8080, which no cluster of a lab answers:
+ * that is refused in one line instead (kubectl's own fallback, which the
+ * command line used before, ended in "the cluster does not answer").
+ */
 export function loadKubeConfig(t: KubeTarget): KubeConfig {
   const kc = new KubeConfig();
   if (t.kubeconfig) kc.loadFromFile(t.kubeconfig);
-  else kc.loadFromDefault();
+  else {
+    kc.loadFromDefault();
+    const cluster = kc.getCurrentCluster();
+    if (cluster?.name === "cluster" && cluster.server === "http://localhost:8080" && !process.env["KUBECONFIG"]) {
+      throw new UserError("no kubeconfig: $KUBECONFIG is not set and ~/.kube/config does not exist; point KUBECONFIG at the cluster's kubeconfig (the project's node: the one `npm run kube -- start` prints) and retry", EXIT.environment);
+    }
+  }
   if (t.context) kc.setCurrentContext(t.context);
   return kc;
 }
