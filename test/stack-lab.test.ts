@@ -4,7 +4,7 @@ import * as path from "path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseLabConfig } from "../components/config/schema";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { configOfStack, kubeTargetOfConfig, outputValues, planOfLab, recordedKube, stackOutputValues } from "../lab-workloads/access/stack-lab";
+import { configOfStack, kubeTargetOfConfig, planOfLab, recordedKube, stackOutputValues } from "../lab-workloads/access/stack-lab";
 import { manifest } from "./helpers/fixtures";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labs-kube-"));
@@ -64,9 +64,5 @@ describe("a stack's outputs", () => {
     expect(values).toEqual({ labs: { "bigdata-m2": { module: 2 } }, credentials: { "bigdata-m2": { jupyterToken: "t0k" } } });
     const calls = fs.readFileSync(log, "utf8").trim().split("\n");
     expect(calls).toEqual([`${fs.realpathSync(dir)}|from-workspace|stack output --json --show-secrets --stack docker-m2 --non-interactive`]);
-  });
-
-  it("that an up returned become plain values", () => {
-    expect(outputValues({ labs: { value: { a: 1 }, secret: false }, credentials: { value: "s", secret: true } })).toEqual({ labs: { a: 1 }, credentials: "s" });
   });
 });

@@ -3,6 +3,7 @@ import { openClass } from "../class/stacks";
 import { leftoverCount, waitClassGone } from "../class/leftovers";
 import { loadKubeConfig } from "../../lab-workloads/access/kube-client";
 import { ProgressView } from "../progress";
+import { runStackUpdate } from "../../lab-workloads/access/stack-run";
 import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { Io, pulumiFailure } from "./shared";
 
@@ -25,7 +26,7 @@ export async function classDown(opts: ClassDownOptions, io: Io): Promise<number>
   const progress = new ProgressView((l) => (opts.json ? undefined : io.out(l)));
   const t0 = Date.now();
   try {
-    await stack.destroy({ onEvent: (e) => progress.onEvent(e) });
+    await runStackUpdate(stack, "destroy", { onEvent: (e) => progress.onEvent(e) });
   } catch (err) {
     throw pulumiFailure("class down", err);
   }

@@ -4,6 +4,7 @@ import { classNames, classStackName } from "../class/stacks";
 import { readRoster } from "../class/roster";
 import { validateSettings } from "../lab-args";
 import { ProgressView } from "../progress";
+import { runStackUpdate } from "../../lab-workloads/access/stack-run";
 import { readStack, recordedKube } from "../../lab-workloads/access/stack-lab";
 import { UserError } from "../../lab-workloads/access/errors";
 import { Io, pulumiFailure } from "./shared";
@@ -59,7 +60,7 @@ export async function classUp(opts: ClassUpOptions, io: Io): Promise<number> {
   const progress = new ProgressView((l) => (opts.json ? undefined : io.out(l)));
   const t0 = Date.now();
   try {
-    await stack.up({ onEvent: (e) => progress.onEvent(e) });
+    await runStackUpdate(stack, "up", { onEvent: (e) => progress.onEvent(e) });
   } catch (err) {
     throw pulumiFailure("class up", err);
   }

@@ -9,6 +9,7 @@ import { labInstances } from "../../components/config/schema";
 import { configOfStack, kubeTargetOfConfig } from "../../lab-workloads/access/stack-lab";
 import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { ProgressView } from "../progress";
+import { runStackUpdate } from "../../lab-workloads/access/stack-run";
 import { Io, pulumiFailure } from "./shared";
 
 /** Options of `labctl down`. */
@@ -58,7 +59,7 @@ export async function down(opts: DownOptions, io: Io, listStacks: () => Promise<
       }
     }
     try {
-      await stack.destroy({ onEvent: (e) => progress.onEvent(e) });
+      await runStackUpdate(stack, "destroy", { onEvent: (e) => progress.onEvent(e) });
     } catch (err) {
       throw pulumiFailure("down", err);
     }

@@ -3,7 +3,8 @@ import { MODULES, ModuleId } from "../../components/lab/modules";
 import { openLabStack, prewarmPulumiCommand } from "../../lab-workloads/access/automation";
 import { labSettings, validateSettings } from "../lab-args";
 import { ProgressView } from "../progress";
-import { configOfStack, outputValues, recordedKube, StoodUp, stoodUp } from "../../lab-workloads/access/stack-lab";
+import { configOfStack, recordedKube, stackOutputValues, StoodUp, stoodUp } from "../../lab-workloads/access/stack-lab";
+import { runStackUpdate } from "../../lab-workloads/access/stack-run";
 import { legacyDockerLab, unreadyContainers } from "../../lab-workloads/access/docker-host";
 import { removeOrphans } from "../docker-orphans";
 import { Io, pulumiFailure, renderEndpoints } from "./shared";
@@ -52,9 +53,8 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
   }
   const progress = new ProgressView((l) => (opts.json ? undefined : io.out(l)));
   const t0 = Date.now();
-  let result;
   try {
-    result = await stack.up({ onEvent: (e) => progress.onEvent(e) });
+    await runStackUpdate(stack, "up", { onEvent: (e) => progress.onEvent(e) });
   } catch (err) {
     // The provider only says a container did not become healthy: show why.
     if (opts.target === "docker") {
@@ -63,9 +63,10 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
     }
     throw pulumiFailure("up", err);
   }
-  const labs = result.outputs["labs"]?.value as Record<string, unknown>;
-  // The stack's own settings and the outputs `up` returned.
-  const starter = await writeStarterData(stoodUp(stack, configOfStack(await stackSettings), outputValues(result.outputs)), opts, io);
+  // The stack's own settings and its outputs (secrets shown: the starter data needs the lab's keys).
+  const outputs = await stackOutputValues(stack);
+  const labs = outputs["labs"] as Record<string, unknown>;
+  const starter = await writeStarterData(stoodUp(stack, configOfStack(await stackSettings), outputs), opts, io);
   if (opts.json) {
     io.out(JSON.stringify({ stack: stack.name, seconds: (Date.now() - t0) / 1000, labs, seeded: starter.seeded }, null, 2));
   } else {

@@ -7,7 +7,7 @@
 import * as path from "path";
 import { execFile } from "child_process";
 import { promisify } from "util";
-import { LocalWorkspace, OutputMap, Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { LabConfig, labContext, labInstances, parseLabConfig } from "../../components/config/schema";
 import { LabCredentials } from "../../components/lab/lab";
 import { LabPlan, planLab } from "../../components/lab/plan";
@@ -90,11 +90,6 @@ export async function stackOutputValues(stack: Stack): Promise<Record<string, un
     maxBuffer: 256 * 1024 * 1024,
   });
   return JSON.parse(stdout) as Record<string, unknown>;
-}
-
-/** Output values as an `up` returns them (with a secret flag each), as plain values. */
-export function outputValues(outputs: OutputMap): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value]));
 }
 
 /**
