@@ -213,10 +213,7 @@ export async function openLabStack(opts: LabStackOptions): Promise<Stack> {
   const envVars = pulumiEnv(root);
   const name = opts.stackName ?? stackName(opts.module, opts.target);
   for (const pid of clearStaleLocks(name, root)) process.stderr.write(`note: removed a lock on ${name} left by an interrupted run (pid ${pid}, no longer running)\n`);
-  const stack = await LocalWorkspace.createOrSelectStack(
-    { stackName: name, workDir: root },
-    { envVars, pulumiCommand: await pulumiCommand() },
-  );
+  const stack = await Stack.createOrSelect(name, await stackWorkspace(name, root, envVars));
   const entries = labConfigEntries({ module: String(opts.module), target: opts.target, ...opts.config });
   // `config set-all` is one more CLI run; a stack that already holds these settings is left as it is.
   if (!stackConfigHolds(name, entries, root)) await stack.setAllConfig(entries);
@@ -225,8 +222,7 @@ export async function openLabStack(opts: LabStackOptions): Promise<Stack> {
 
 /** The file that holds a stack's settings: `Pulumi.<stack>.yaml` in the project's `stackConfigDir`. */
 export function stackConfigFile(name: string, root = PROJECT_ROOT): string {
-  const project = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { stackConfigDir?: string } | null;
-  return path.join(root, project?.stackConfigDir ?? "", `Pulumi.${name}.yaml`);
+  return path.join(root, projectSettings(root).stackConfigDir ?? "", `Pulumi.${name}.yaml`);
 }
 
 /**
@@ -262,5 +258,29 @@ export function isNoSuchStack(err: unknown): boolean {
 /** Selects an existing stack of this checkout as it is (its config untouched); see {@link isNoSuchStack}. */
 export async function selectLabStack(name: string, root = PROJECT_ROOT): Promise<Stack> {
   for (const pid of clearStaleLocks(name, root)) process.stderr.write(`note: removed a lock on ${name} left by an interrupted run (pid ${pid}, no longer running)\n`);
-  return LocalWorkspace.selectStack({ stackName: name, workDir: root }, { envVars: pulumiEnv(root), pulumiCommand: await pulumiCommand() });
+  return Stack.select(name, await stackWorkspace(name, root, pulumiEnv(root)));
+}
+
+/** The Pulumi project's settings this checkout's stacks belong to (Pulumi.yaml). */
+function projectSettings(root: string): { name?: string; stackConfigDir?: string } {
+  return (YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { name?: string; stackConfigDir?: string } | null) ?? {};
+}
+
+/** Whether this checkout's local state holds stack `name` (the file `stack init` writes). */
+export function stackStateExists(name: string, root = PROJECT_ROOT): boolean {
+  const dir = path.join(labsDir(root), "state", ".pulumi", "stacks", projectSettings(root).name ?? "");
+  return fs.existsSync(path.join(dir, `${name}.json`)) || fs.existsSync(path.join(dir, `${name}.json.gz`));
+}
+
+/**
+ * The workspace of stack `name`. Every command labctl runs names its stack
+ * (`--stack`), so selecting it first (`pulumi stack select`, a 0.2 s CLI run
+ * that only records a current stack nothing here reads) is skipped when the
+ * stack's state file exists; the CLI still refuses a command on a stack it
+ * cannot read. Without the file, the stack is selected or created as usual.
+ */
+async function stackWorkspace(name: string, root: string, envVars: Record<string, string>): Promise<LocalWorkspace> {
+  const ws = await LocalWorkspace.create({ workDir: root, envVars, pulumiCommand: await pulumiCommand() });
+  if (stackStateExists(name, root)) ws.selectStack = async () => undefined;
+  return ws;
 }

@@ -1,0 +1,72 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openLabStack, selectLabStack, stackStateExists } from "../lab-workloads/access/automation";
+
+/**
+ * A checkout (Pulumi.yaml, a stack settings folder) and a toolchain whose
+ * `pulumi` records each run and keeps stacks as files, as the CLI's file
+ * backend does: `stack init` writes the state file, `stack select` fails
+ * without it.
+ */
+const home = fs.mkdtempSync(path.join(os.tmpdir(), "labs-open-"));
+const root = path.join(home, "checkout");
+const calls = path.join(home, "calls");
+const stateDir = path.join(root, ".labs", "state", ".pulumi", "stacks", "bigdata-labs");
+const saved = { ...process.env };
+
+beforeAll(() => {
+  fs.mkdirSync(path.join(root, "stacks"), { recursive: true });
+  fs.writeFileSync(path.join(root, "Pulumi.yaml"), "name: bigdata-labs\nruntime: nodejs\nstackConfigDir: stacks\n");
+  fs.mkdirSync(path.join(home, "bin"));
+  fs.writeFileSync(
+    path.join(home, "bin", "pulumi"),
+    `#!/bin/bash
+[[ $1 == version ]] && { echo v3.259.0; exit 0; }
+echo "$*" >> ${calls}
+state=${stateDir}
+name=""; prev=""; for a in "$@"; do [[ $prev == --stack ]] && name=$a; prev=$a; done
+case "$1 $2" in
+  "stack select") [[ -f $state/$name.json ]] || { echo "error: no stack named '$name' found" >&2; exit 255; } ;;
+  "stack init") mkdir -p $state; echo '{}' > $state/$3.json ;;
+  "config set-all") printf 'config:\\n  lab:module: "2"\\n  lab:target: docker\\n' > ${root}/stacks/Pulumi.$name.yaml ;;
+esac
+exit 0
+`,
+    { mode: 0o755 },
+  );
+  process.env["BIGDATA_LABS_HOME"] = home;
+  process.env["PULUMI_CONFIG_PASSPHRASE"] = "test";
+});
+afterAll(() => {
+  process.env = saved;
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+const runs = () => (fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").trim().split("\n") : []).map((l) => l.split(" ").slice(0, 2).join(" "));
+
+describe("opening a lab's stack", () => {
+  it("creates a new stack and writes its settings", async () => {
+    expect(stackStateExists("docker-m2", root)).toBe(false);
+    const stack = await openLabStack({ module: 2, target: "docker", root });
+    expect(stack.name).toBe("docker-m2");
+    expect(runs()).toEqual(["stack select", "stack init", "config set-all"]);
+    expect(stackStateExists("docker-m2", root)).toBe(true);
+  });
+
+  it("takes a stack whose state and settings are in place without any CLI run", async () => {
+    fs.rmSync(calls, { force: true });
+    const stack = await openLabStack({ module: 2, target: "docker", root });
+    expect(stack.name).toBe("docker-m2");
+    expect(runs()).toEqual([]);
+    await selectLabStack("docker-m2", root);
+    expect(runs()).toEqual([]);
+  });
+
+  it("still asks the CLI for a stack without a state file, which refuses it", async () => {
+    fs.rmSync(calls, { force: true });
+    await expect(selectLabStack("docker-m3", root)).rejects.toThrow(/no stack named 'docker-m3'/);
+    expect(runs()).toEqual(["stack select"]);
+  });
+});
