@@ -3,13 +3,13 @@
  * Kubernetes, Docker's own health checks (the readiness probes) on Docker.
  * Fast enough for every `status`; the functional probes are `--deep`.
  */
-import { AppsV1Api, CoreV1Api, KubeConfig, V1Pod } from "@kubernetes/client-node";
+import type { KubeConfig, V1Pod } from "@kubernetes/client-node";
 import { execFile } from "child_process";
 import { promisify } from "util";
 import { LabPlan } from "../components/lab/plan";
 import { containerNames } from "../components/platform/docker/render";
 import { ServiceState, ServiceStatus } from "./class/grid";
-import { KubeTarget, loadKubeConfig } from "../lab-workloads/access/kube-client";
+import type { KubeTarget } from "../lab-workloads/access/kube-client";
 
 const run = promisify(execFile);
 
@@ -57,6 +57,8 @@ export function serviceState(states: readonly ServiceStatus[]): ServiceStatus {
 
 /** A lab namespace's pods and every service's state, from one list of pods and controllers. */
 export async function readKubeLab(kc: KubeConfig, namespace: string, plan: LabPlan): Promise<{ pods: V1Pod[]; services: Map<string, ServiceStatus> }> {
+  // Loaded for a Kubernetes lab only: @kubernetes/client-node takes 0.3 s to load, which every command on a Docker lab would pay.
+  const { AppsV1Api, CoreV1Api } = await import("@kubernetes/client-node");
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
   const [pods, sets, deps] = await Promise.all([core.listNamespacedPod({ namespace }), apps.listNamespacedStatefulSet({ namespace }), apps.listNamespacedDeployment({ namespace })]);
@@ -73,6 +75,7 @@ export async function readKubeLab(kc: KubeConfig, namespace: string, plan: LabPl
 
 /** Every service's state on Kubernetes. */
 export async function kubeHealth(t: KubeTarget, namespace: string, plan: LabPlan): Promise<Map<string, ServiceStatus>> {
+  const { loadKubeConfig } = await import("../lab-workloads/access/kube-client");
   return (await readKubeLab(loadKubeConfig(t), namespace, plan)).services;
 }
 

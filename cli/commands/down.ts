@@ -4,7 +4,6 @@ import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { isNoSuchStack, openLabStack, selectLabStack, stackName } from "../../lab-workloads/access/automation";
 import { dockerLeftovers, removeLeftovers } from "../../lab-workloads/access/docker-host";
 import { removeOrphans, StateResource } from "../docker-orphans";
-import { waitKubeClean } from "../../lab-workloads/access/kube-host";
 import { labInstances } from "../../components/config/schema";
 import { configOfStack, kubeTargetOfConfig } from "../../lab-workloads/access/stack-lab";
 import { EXIT, UserError } from "../../lab-workloads/access/errors";
@@ -79,6 +78,7 @@ export async function down(opts: DownOptions, io: Io, listStacks: () => Promise<
       for (const lab of labs) {
         // Namespace deletion is asynchronous: wait for it, its claims and their volumes.
         // On the cluster the lab was stood up on, whatever kubectl's current context is now.
+        const { waitKubeClean } = await import("../../lab-workloads/access/kube-host");
         const l = await waitKubeClean(kube ?? {}, lab, 180);
         const still = (l.namespace ? 1 : 0) + l.pvcs.length + l.pvs.length;
         left += still;

@@ -5,7 +5,7 @@ import * as crypto from "crypto";
 import { promisify } from "util";
 import { LABEL } from "../../components/platform/platform";
 import { JobError, jobOutput, lineSplitter } from "./job-error";
-import { runKubeJob } from "./kube-jobs";
+import type { runKubeJob } from "./kube-jobs";
 import { LabHandle } from "./lab";
 
 const run = promisify(execFile);
@@ -38,7 +38,8 @@ export { JobError } from "./job-error";
  * a timeout, and live output. Returns stdout; throws {@link JobError}.
  */
 export async function runJob(lab: LabHandle, job: JobSpec): Promise<string> {
-  if (lab.target === "kubernetes") return runKubeJob(lab, job);
+  // The Kubernetes client is loaded for a Kubernetes lab only (0.3 s).
+  if (lab.target === "kubernetes") return (await import("./kube-jobs")).runKubeJob(lab, job);
   const env = lab.jobEnv();
   const container = `${lab.name}-job-${job.name}-${crypto.randomBytes(3).toString("hex")}`;
   const image = lab.plan.context.images.workspace;

@@ -8,7 +8,7 @@ import { pysparkSubmitArgs } from "../../components/services/workspace-spec";
 import { JUPYTER_TOKEN_SECRET } from "../../components/services/workspace-spec";
 import { isNoSuchStack, selectLabStack, stackName } from "../access/automation";
 import { EXIT, UserError } from "../access/errors";
-import { Forward, forwardPort, KubeTarget, loadKubeConfig, workloadPod } from "../access/kube-client";
+import type { Forward, KubeTarget } from "../access/kube-client";
 import { planOfLab, readStack, StoodUp } from "../access/stack-lab";
 
 /** A running lab as a driver sees it: its plan, endpoints and credentials. */
@@ -63,6 +63,8 @@ export async function openStackLab(stood: StoodUp, name: string): Promise<LabHan
     for (const [service, eps] of Object.entries(lab.endpoints)) for (const [key, e] of Object.entries(eps)) if (e.host) hosts.set(`${service}.${key}`, e.host);
   } else {
     const shadow = planOfLab(cfg, name, SHADOW_BASE);
+    // The Kubernetes client is loaded for a Kubernetes lab only (0.3 s).
+    const { forwardPort, loadKubeConfig, workloadPod } = await import("../access/kube-client");
     const kc = loadKubeConfig(stood.kube);
     const local = new Map<number, number>();
     try {
