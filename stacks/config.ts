@@ -8,6 +8,7 @@ import { CONFIG_KEYS, ImageManifest, LabConfig, labContext, labInstances, parseL
 import { formatBytes } from "../components/core/units";
 import { planLab } from "../components/lab/plan";
 import { LabConfigError } from "../components/core/errors";
+import { parseSecretSeed, SECRET_SEED_KEY } from "../components/core/derived-secret";
 
 /**
  * The only place that reads stack config. Each `lab:*` value is read as the
@@ -20,11 +21,23 @@ export function loadConfig(): LabConfig {
   const unknown = Object.keys(pulumi.runtime.allConfig())
     .filter((k) => k.startsWith("lab:"))
     .map((k) => k.slice(4))
-    .find((k) => !(CONFIG_KEYS as readonly string[]).includes(k));
+    .find((k) => !(CONFIG_KEYS as readonly string[]).includes(k) && k !== SECRET_SEED_KEY);
   if (unknown !== undefined) raw[unknown] = true; // reported by the validator with the list of known keys
   const cfg = parseLabConfig(raw, loadImageManifest());
   if (cfg.target === "kubernetes") checkKubeconfig(cfg);
   return cfg;
+}
+
+/**
+ * The stack's `lab:secretSeed` (kept out of {@link LabConfig}, whose values
+ * are plain), as a Pulumi secret, checked; undefined when the stack has none.
+ */
+export function loadSecretSeed(): pulumi.Output<string> | undefined {
+  const text = new pulumi.Config("lab").getSecret(SECRET_SEED_KEY);
+  const plain = pulumi.runtime.getConfig(`lab:${SECRET_SEED_KEY}`);
+  if (text === undefined || plain === undefined) return undefined;
+  parseSecretSeed(plain);
+  return text;
 }
 
 /**

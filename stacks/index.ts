@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { isLabConfigError } from "../components/core/errors";
 import { LabConfig, labContext, labInstances } from "../components/config/schema";
 import { planLab } from "../components/lab/plan";
-import { clusterEndpoint, isClass, loadConfig, verifyCluster } from "./config";
+import { clusterEndpoint, isClass, loadConfig, loadSecretSeed, verifyCluster } from "./config";
 import { createLabs, StackOutputs } from "./program";
 
 /**
@@ -38,21 +38,23 @@ function planAll(cfg: LabConfig): void {
  */
 function main(): StackOutputs | Promise<StackOutputs> {
   let cfg: LabConfig;
+  let secretSeed: pulumi.Output<string> | undefined;
   try {
     cfg = loadConfig();
+    secretSeed = loadSecretSeed();
     planAll(cfg);
   } catch (err) {
     throw oneLine(err);
   }
   if (cfg.target !== "kubernetes") {
     try {
-      return createLabs(cfg);
+      return createLabs(cfg, secretSeed ? { secretSeed } : {});
     } catch (err) {
       throw oneLine(err);
     }
   }
   return verifyCluster(cfg)
-    .then(() => createLabs(cfg, isClass(cfg) ? { clusterEndpoint: clusterEndpoint(cfg) } : {}))
+    .then(() => createLabs(cfg, { ...(isClass(cfg) ? { clusterEndpoint: clusterEndpoint(cfg) } : {}), ...(secretSeed ? { secretSeed } : {}) }))
     .catch((err: unknown) => {
       throw oneLine(err);
     });

@@ -59,6 +59,8 @@ export interface ClassroomOutput {
 export interface ProgramFacts {
   /** @default none: a class on the kubernetes target then fails */
   readonly clusterEndpoint?: ClusterEndpoint;
+  /** The stack's `lab:secretSeed`, from which every lab's credentials are derived. @default none: each is a RandomSecret */
+  readonly secretSeed?: pulumi.Output<string>;
 }
 
 /** The class options of the Kubernetes platform, for a stack with students. */
@@ -125,6 +127,7 @@ export function createLabs(cfg: LabConfig, facts: ProgramFacts = {}): StackOutpu
         services: withStarterNotebooks(cfg.module, cfg.services),
         withoutWorkspace: !cfg.workspace,
         ...(inst.student ? { student: inst.student } : {}),
+        ...(facts.secretSeed ? { secretSeed: facts.secretSeed } : {}),
       },
       staff ? { ...opts, dependsOn: [staff] } : opts,
     );

@@ -30,6 +30,7 @@ name=""; prev=""; for a in "$@"; do [[ $prev == --stack ]] && name=$a; prev=$a; 
 case "$1 $2" in
   "stack select") [[ -f $state/$name.json ]] || { echo "error: no stack named '$name' found" >&2; exit 255; } ;;
   "stack init") mkdir -p $state; echo '{}' > $state/$3.json ;;
+  "config set") cat > ${home}/seed; echo "$*" > ${home}/seed-args ;;
   "config set-all") printf 'config:\\n  lab:module: "2"\\n  lab:target: docker\\n' > ${root}/stacks/Pulumi.$name.yaml ;;
 esac
 exit 0
@@ -47,12 +48,27 @@ afterAll(() => {
 const runs = () => (fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").trim().split("\n") : []).map((l) => l.split(" ").slice(0, 2).join(" "));
 
 describe("opening a lab's stack", () => {
-  it("creates a new stack and writes its settings", async () => {
+  it("creates a new stack, gives it a random seed on standard input, and writes its settings", async () => {
     expect(stackStateExists("docker-m2", root)).toBe(false);
     const stack = await openLabStack({ module: 2, target: "docker", root });
     expect(stack.name).toBe("docker-m2");
-    expect(runs()).toEqual(["stack select", "stack init", "config set-all"]);
+    expect(runs()).toEqual(["stack select", "stack init", "config set", "config set-all"]);
     expect(stackStateExists("docker-m2", root)).toBe(true);
+    const seed = fs.readFileSync(path.join(home, "seed"), "utf8");
+    expect(Buffer.from(seed, "base64")).toHaveLength(32);
+    // Encrypted, and never on the command line.
+    expect(fs.readFileSync(path.join(home, "seed-args"), "utf8").trim()).toBe("config set --secret lab:secretSeed --stack docker-m2 --non-interactive");
+  });
+
+  it("gives every new stack its own seed, and keeps one its settings already hold", async () => {
+    const first = fs.readFileSync(path.join(home, "seed"), "utf8");
+    await openLabStack({ module: 3, target: "docker", root });
+    expect(fs.readFileSync(path.join(home, "seed"), "utf8")).not.toBe(first);
+    // A stack without state whose settings hold a seed (removed with its settings kept) keeps that seed.
+    fs.rmSync(calls, { force: true });
+    fs.writeFileSync(path.join(root, "stacks", "Pulumi.docker-m4.yaml"), "config:\n  lab:secretSeed:\n    secure: v1:abc\n");
+    await openLabStack({ module: 4, target: "docker", root });
+    expect(runs()).toEqual(["stack select", "stack init", "config set-all"]);
   });
 
   it("takes a stack whose state and settings are in place without any CLI run", async () => {
@@ -66,7 +82,7 @@ describe("opening a lab's stack", () => {
 
   it("still asks the CLI for a stack without a state file, which refuses it", async () => {
     fs.rmSync(calls, { force: true });
-    await expect(selectLabStack("docker-m3", root)).rejects.toThrow(/no stack named 'docker-m3'/);
+    await expect(selectLabStack("docker-m5", root)).rejects.toThrow(/no stack named .docker-m5./);
     expect(runs()).toEqual(["stack select"]);
   });
 });

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SpecContext } from "../core/context";
+import { derivedSecret } from "../core/derived-secret";
 import { RandomSecret } from "../core/random-secret";
 import { EndpointSpec } from "../core/spec";
 import { Platform } from "../platform/platform";
@@ -28,6 +29,13 @@ export interface LabArgs {
   readonly withoutWorkspace?: boolean;
   /** The student whose lab this is, in a class. @default none */
   readonly student?: string;
+  /**
+   * The stack's seed (`lab:secretSeed`, a Pulumi secret) the lab's credentials
+   * are derived from, per lab and purpose. Without one, each credential is a
+   * RandomSecret kept in the state (a dynamic provider: a Node.js process the
+   * engine starts on every update). @default none
+   */
+  readonly secretSeed?: pulumi.Output<string>;
 }
 
 /** Endpoints of one service by endpoint name. */
@@ -68,15 +76,17 @@ export class Lab extends pulumi.ComponentResource {
     const scope = args.platform.openLab({ lab: name, module: args.module, totals: plan.totals, ...(args.student ? { student: args.student } : {}) }, this);
     this.location = scope.location;
     if (scope.studentKubeconfig) this.studentKubeconfig = scope.studentKubeconfig;
+    const seed = args.secretSeed;
+    const generated = (purpose: string) => (seed ? derivedSecret(seed, `${name}/${purpose}`) : new RandomSecret(`${name}-${purpose}`, { length: 32 }, { parent: this }).value);
     const secrets: Record<string, pulumi.Output<string>> = {};
     if (plan.objectStore) {
-      secrets[OBJECT_STORE_SECRET] = new RandomSecret(`${name}-s3-secret-key`, { length: 32 }, { parent: this }).value;
+      secrets[OBJECT_STORE_SECRET] = generated("s3-secret-key");
       // MinIO users are letters and digits: the generated key keeps those of 32 random characters, 20 of them.
       if (typeof plan.objectStore.accessKey !== "string") {
-        secrets[OBJECT_STORE_ACCESS_SECRET] = new RandomSecret(`${name}-s3-access-key`, { length: 32 }, { parent: this }).value.apply((v) => `lab${v.replace(/[^A-Za-z0-9]/g, "").slice(0, 17)}`);
+        secrets[OBJECT_STORE_ACCESS_SECRET] = generated("s3-access-key").apply((v) => `lab${v.replace(/[^A-Za-z0-9]/g, "").slice(0, 17)}`);
       }
     }
-    if (plan.workspace) secrets[JUPYTER_TOKEN_SECRET] = new RandomSecret(`${name}-jupyter-token`, { length: 32 }, { parent: this }).value;
+    if (plan.workspace) secrets[JUPYTER_TOKEN_SECRET] = generated("jupyter-token");
     const common = { scope, context: args.context, secrets };
     const merged = (key: keyof ServiceSettings) => plan.settings[key] ?? {};
     const store = plan.objectStore ? new ObjectStore(`${name}-minio`, { ...common, ...merged("objectStore"), moduleBuckets: plan.module.buckets }, { parent: this }) : undefined;

@@ -1,0 +1,41 @@
+import * as crypto from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { LabConfigError } from "./errors";
+
+/** The stack setting (a Pulumi secret) the labs' credentials are derived from: `lab:secretSeed`. */
+export const SECRET_SEED_KEY = "secretSeed";
+
+/** Fewest characters a seed may have (32 random base64 characters carry 192 bits). */
+export const SECRET_SEED_MIN_LENGTH = 32;
+
+/**
+ * Checks a `lab:secretSeed` value: one line naming the key and the fix when
+ * it is too short to be a random seed.
+ */
+export function parseSecretSeed(text: string): string {
+  if (text.length < SECRET_SEED_MIN_LENGTH) {
+    throw new LabConfigError(
+      `lab:${SECRET_SEED_KEY}`,
+      `is ${text.length} characters; a seed needs at least ${SECRET_SEED_MIN_LENGTH}`,
+      `Set a random one, encrypted: openssl rand -base64 32 | pulumi config set --secret lab:${SECRET_SEED_KEY} (labctl sets one in every stack it creates)`,
+    );
+  }
+  return text;
+}
+
+/**
+ * A secret of `length` characters (letters, digits, '-' and '_', as a
+ * RandomSecret's) derived from the seed and a label with HKDF-SHA256: the
+ * same seed and label give the same value, and knowing one lab's values says
+ * nothing about another label's or the seed. Pure.
+ */
+export function deriveSecretValue(seed: string, label: string, length = 32): string {
+  if (!Number.isInteger(length) || length < 16 || length > 128) throw new Error(`derived secret ${label}: length must be an integer from 16 to 128 (got ${length})`);
+  const bytes = Math.ceil((length * 3) / 4) + 3;
+  return Buffer.from(crypto.hkdfSync("sha256", seed, Buffer.alloc(0), `bigdata-labs/${label}`, bytes)).toString("base64url").slice(0, length);
+}
+
+/** {@link deriveSecretValue} of a seed held as a Pulumi secret; the result is a secret too. */
+export function derivedSecret(seed: pulumi.Output<string>, label: string, length = 32): pulumi.Output<string> {
+  return pulumi.secret(seed.apply((s) => deriveSecretValue(s, label, length)));
+}
