@@ -10,14 +10,9 @@ import { execFile } from "child_process";
 import { promisify } from "util";
 import { MANAGED_BY } from "../components/platform/docker/render";
 import { LABEL } from "../components/platform/platform";
+import type { StateResource } from "../lab-workloads/access/stack-state";
 
 const run = promisify(execFile);
-
-/** A resource of a stack's state as `exportStack` returns it. */
-export interface StateResource {
-  readonly type: string;
-  readonly outputs?: Record<string, unknown>;
-}
 
 /** Docker object kinds the renderer creates, by provider type. */
 const KINDS = [

@@ -28,8 +28,8 @@ echo "$*" >> ${calls}
 state=${stateDir}
 name=""; prev=""; for a in "$@"; do [[ $prev == --stack ]] && name=$a; prev=$a; done
 case "$1 $2" in
-  "stack select") [[ -f $state/$name.json ]] || { echo "error: no stack named '$name' found" >&2; exit 255; } ;;
-  "stack init") mkdir -p $state; echo '{}' > $state/$3.json ;;
+  "stack select") [[ -f $state/$name.json || -f ${home}/elsewhere-$name ]] || { echo "error: no stack named '$name' found" >&2; exit 255; } ;;
+  "stack init") [[ -f ${home}/elsewhere-$3 ]] && { echo "error: stack '$3' already exists" >&2; exit 255; }; mkdir -p $state; echo '{}' > $state/$3.json ;;
   "config set") cat > ${home}/seed; echo "$*" > ${home}/seed-args ;;
   "config set-all") printf 'config:\\n  lab:module: "2"\\n  lab:target: docker\\n' > ${root}/stacks/Pulumi.$name.yaml ;;
 esac
@@ -52,7 +52,7 @@ describe("opening a lab's stack", () => {
     expect(stackStateExists("docker-m2", root)).toBe(false);
     const stack = await openLabStack({ module: 2, target: "docker", root });
     expect(stack.name).toBe("docker-m2");
-    expect(runs()).toEqual(["stack select", "stack init", "config set", "config set-all"]);
+    expect(runs()).toEqual(["stack init", "config set", "config set-all"]);
     expect(stackStateExists("docker-m2", root)).toBe(true);
     const seed = fs.readFileSync(path.join(home, "seed"), "utf8");
     expect(Buffer.from(seed, "base64")).toHaveLength(32);
@@ -68,7 +68,15 @@ describe("opening a lab's stack", () => {
     fs.rmSync(calls, { force: true });
     fs.writeFileSync(path.join(root, "stacks", "Pulumi.docker-m4.yaml"), "config:\n  lab:secretSeed:\n    secure: v1:abc\n");
     await openLabStack({ module: 4, target: "docker", root });
-    expect(runs()).toEqual(["stack select", "stack init", "config set-all"]);
+    expect(runs()).toEqual(["stack init", "config set-all"]);
+  });
+
+  it("selects a stack the CLI says exists although its state file is not where labctl looks", async () => {
+    fs.writeFileSync(path.join(home, "elsewhere-docker-m1"), "");
+    fs.rmSync(calls, { force: true });
+    const stack = await openLabStack({ module: 1, target: "docker", root });
+    expect(stack.name).toBe("docker-m1");
+    expect(runs().slice(0, 2)).toEqual(["stack init", "stack select"]);
   });
 
   it("takes a stack whose state and settings are in place without any CLI run", async () => {

@@ -3,7 +3,8 @@ import { ModuleId } from "../../components/lab/modules";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { isNoSuchStack, openLabStack, selectLabStack, stackName } from "../../lab-workloads/access/automation";
 import { dockerLeftovers, removeLeftovers } from "../../lab-workloads/access/docker-host";
-import { removeOrphans, StateResource } from "../docker-orphans";
+import { removeOrphans } from "../docker-orphans";
+import { stackResources, StateResource } from "../../lab-workloads/access/stack-state";
 import { labInstances } from "../../components/config/schema";
 import { configOfStack, kubeTargetOfConfig } from "../../lab-workloads/access/stack-lab";
 import { EXIT, UserError } from "../../lab-workloads/access/errors";
@@ -40,9 +41,8 @@ export async function down(opts: DownOptions, io: Io, listStacks: () => Promise<
       return openLabStack({ module: t.module, target: t.target });
     });
     // Its settings and its state, read together (two CLI runs at once).
-    const [entries, state] = await Promise.all([stack.getAllConfig(), stack.exportStack()]);
+    const [entries, resources] = await Promise.all([stack.getAllConfig(), stackResources(stack)]);
     const cfg = configOfStack(entries);
-    const resources = (state.deployment?.resources ?? []) as StateResource[];
     // Names from the outputs, or from the stack's own settings when an interrupted run left none.
     const fromOutputs = Object.keys(labsOutput(resources));
     const labs = fromOutputs.length > 0 ? fromOutputs : labInstances(cfg).map((l) => l.name);

@@ -5,6 +5,7 @@ import { labSettings, validateSettings } from "../lab-args";
 import { ProgressView } from "../progress";
 import { configOfStack, recordedKube, stackOutputValues, StoodUp, stoodUp } from "../../lab-workloads/access/stack-lab";
 import { runStackUpdate } from "../../lab-workloads/access/stack-run";
+import { stackResources } from "../../lab-workloads/access/stack-state";
 import { legacyDockerLab, unreadyContainers } from "../../lab-workloads/access/docker-host";
 import { removeOrphans } from "../docker-orphans";
 import { Io, pulumiFailure, renderEndpoints } from "./shared";
@@ -41,7 +42,7 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
   const stackSettings = stack.getAllConfig();
   stackSettings.catch(() => undefined);
   if (opts.target === "docker") {
-    const resources = (await stack.exportStack()).deployment?.resources ?? [];
+    const resources = await stackResources(stack);
     // A lab of an earlier labctl (dynamic providers) cannot be taken over by the Docker provider.
     const legacy = legacyDockerLab(resources, opts.module);
     if (legacy) throw new UserError(legacy, EXIT.usage);

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { spawn } from "child_process";
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, PulumiCommand, Stack, StackAlreadyExistsError } from "@pulumi/pulumi/automation";
 import { ModuleId } from "../../components/lab/modules";
 import { Target } from "../../components/config/schema";
 import { SemVer } from "semver";
@@ -216,7 +216,14 @@ export async function openLabStack(opts: LabStackOptions): Promise<Stack> {
   const name = opts.stackName ?? stackName(opts.module, opts.target);
   for (const pid of clearStaleLocks(name, root)) process.stderr.write(`note: removed a lock on ${name} left by an interrupted run (pid ${pid}, no longer running)\n`);
   const fresh = !stackStateExists(name, root);
-  const stack = await Stack.createOrSelect(name, await stackWorkspace(name, root, envVars));
+  const ws = await stackWorkspace(name, root, envVars);
+  // A stack without a state file is created at once (`stack init`), without first failing to select it.
+  const stack = fresh
+    ? await Stack.create(name, ws).catch((err: unknown) => {
+        if (err instanceof StackAlreadyExistsError) return Stack.select(name, ws);
+        throw err;
+      })
+    : await Stack.select(name, ws);
   if (fresh) await setSecretSeed(stack, root);
   const entries = labConfigEntries({ module: String(opts.module), target: opts.target, ...opts.config });
   // `config set-all` is one more CLI run; a stack that already holds these settings is left as it is.
@@ -232,7 +239,7 @@ export async function openLabStack(opts: LabStackOptions): Promise<Stack> {
  * hold one keeps it; stacks of an earlier labctl have none and keep their
  * generated secrets.
  */
-async function setSecretSeed(stack: Stack, root: string): Promise<void> {
+export async function setSecretSeed(stack: Stack, root = PROJECT_ROOT): Promise<void> {
   const key = `lab:${SECRET_SEED_KEY}`;
   if (stackConfigHas(stack.name, key, root)) return;
   const ws = stack.workspace as LocalWorkspace;
@@ -302,10 +309,15 @@ function projectSettings(root: string): { name?: string; stackConfigDir?: string
   return (YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { name?: string; stackConfigDir?: string } | null) ?? {};
 }
 
-/** Whether this checkout's local state holds stack `name` (the file `stack init` writes). */
-export function stackStateExists(name: string, root = PROJECT_ROOT): boolean {
+/** The state file of stack `name` in this checkout's local state (the file `stack init` writes, gzipped or not), if there is one. */
+export function stackStateFile(name: string, root = PROJECT_ROOT): string | undefined {
   const dir = path.join(labsDir(root), "state", ".pulumi", "stacks", projectSettings(root).name ?? "");
-  return fs.existsSync(path.join(dir, `${name}.json`)) || fs.existsSync(path.join(dir, `${name}.json.gz`));
+  return [`${name}.json`, `${name}.json.gz`].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
+}
+
+/** Whether this checkout's local state holds stack `name`. */
+export function stackStateExists(name: string, root = PROJECT_ROOT): boolean {
+  return stackStateFile(name, root) !== undefined;
 }
 
 /**
