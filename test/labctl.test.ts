@@ -148,6 +148,7 @@ describe("stale stack locks", () => {
   it("clears a lock whose process is gone and keeps a live one", async () => {
     const { clearStaleLocks } = await import("../lab-workloads/access/automation");
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "labs-locks-"));
+    fs.writeFileSync(path.join(root, "Pulumi.yaml"), "name: bigdata-labs\nruntime: nodejs\n");
     const dir = path.join(root, ".labs", "state", ".pulumi", "locks", "organization", "bigdata-labs", "docker-m2");
     fs.mkdirSync(dir, { recursive: true });
     const dead = 2 ** 22 + 12345; // above the default pid_max: never a live process
@@ -156,5 +157,22 @@ describe("stale stack locks", () => {
     fs.writeFileSync(path.join(dir, "c.json"), JSON.stringify({ pid: dead, username: "x", hostname: "another-machine", timestamp: "" }));
     expect(clearStaleLocks("docker-m2", root)).toEqual([dead]);
     expect(fs.readdirSync(dir).sort()).toEqual(["b.json", "c.json"]);
+  });
+
+  it("takes a zombie for gone: an interrupted CLI left to a parent that never reaps it", async () => {
+    const { processRunning } = await import("../lab-workloads/access/automation");
+    // `sleep 0.1` ends, and its parent (the shell, replaced by `sleep 5`) never waits for it.
+    const { spawn } = await import("child_process");
+    const parent = spawn("sh", ["-c", "sleep 0.1 & echo $!; exec sleep 5"], { stdio: ["ignore", "pipe", "ignore"] });
+    const zombie = Number(await new Promise<string>((r) => parent.stdout.once("data", (b: Buffer) => r(b.toString()))));
+    await new Promise((r) => setTimeout(r, 600));
+    try {
+      expect(fs.readFileSync(`/proc/${zombie}/stat`, "utf8")).toMatch(/\) Z /);
+      expect(processRunning(zombie)).toBe(false);
+      expect(processRunning(parent.pid!)).toBe(true);
+      expect(processRunning(2 ** 22 + 12345)).toBe(false);
+    } finally {
+      parent.kill("SIGKILL");
+    }
   });
 });

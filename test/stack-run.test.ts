@@ -80,6 +80,40 @@ describe("runStackUpdate", () => {
   });
 });
 
+describe("an interruption while the CLI runs", () => {
+  /** A fake `pulumi` that runs `seconds` before it answers. */
+  function slowPulumi(seconds: number): string {
+    const root = fs.mkdtempSync(path.join(dir, "slow-"));
+    fs.mkdirSync(path.join(root, "bin"));
+    fs.writeFileSync(path.join(root, "bin", "pulumi"), `#!/bin/bash\n[[ $1 == version ]] && { echo v3.259.0; exit 0; }\nsleep ${seconds}\necho done\n`, { mode: 0o755 });
+    return root;
+  }
+
+  it("waits for the CLI on Ctrl-C (it cancels on its own), then lets go of the signal", async () => {
+    const before = process.listenerCount("SIGINT");
+    const running = runStackUpdate(await fakeStack(slowPulumi(0.5)), "up");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(process.listenerCount("SIGINT")).toBe(before + 1);
+    process.emit("SIGINT");
+    const result = await running;
+    expect(result.stdout).toContain("done");
+    expect(process.listenerCount("SIGINT")).toBe(before);
+  });
+
+  it("passes a SIGTERM sent to labctl on to the CLI", async () => {
+    // The CLI itself, not a shell waiting for it, gets the signal.
+    const root = fs.mkdtempSync(path.join(dir, "term-"));
+    fs.mkdirSync(path.join(root, "bin"));
+    fs.writeFileSync(path.join(root, "bin", "pulumi"), "#!/bin/bash\n[[ $1 == version ]] && { echo v3.259.0; exit 0; }\nexec sleep 5\n", { mode: 0o755 });
+    const running = runStackUpdate(await fakeStack(root), "up");
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = Date.now();
+    process.emit("SIGTERM");
+    await expect(running).rejects.toThrow(/pulumi up failed with signal SIGTERM/);
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+});
+
 describe("EventLogTail", () => {
   it("hands over a line only once it is complete", () => {
     const file = path.join(dir, "tail.jsonl");

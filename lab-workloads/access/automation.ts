@@ -188,18 +188,12 @@ export async function labWorkspace(root = PROJECT_ROOT): Promise<LocalWorkspace>
  * refused; a lock held by a live process stays. Returns the pids it cleared.
  */
 export function clearStaleLocks(stack: string, root = PROJECT_ROOT): number[] {
-  const dir = path.join(labsDir(root), "state", ".pulumi", "locks", "organization", "bigdata-labs", stack);
+  const dir = path.join(labsDir(root), "state", ".pulumi", "locks", "organization", projectSettings(root).name ?? "", stack);
   const cleared: number[] = [];
   for (const f of fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith(".json")) : []) {
     try {
       const lock = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as { pid: number; hostname: string };
-      if (lock.hostname !== os.hostname()) continue;
-      try {
-        process.kill(lock.pid, 0);
-        continue; // still running
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "ESRCH") continue;
-      }
+      if (lock.hostname !== os.hostname() || processRunning(lock.pid)) continue;
       fs.unlinkSync(path.join(dir, f));
       cleared.push(lock.pid);
     } catch {
@@ -207,6 +201,27 @@ export function clearStaleLocks(stack: string, root = PROJECT_ROOT): number[] {
     }
   }
   return cleared;
+}
+
+/**
+ * Whether process `pid` of this machine is still running. A zombie is not: a
+ * CLI whose labctl was interrupted before it is left to a parent (PID 1 in
+ * some containers) that may never reap it, and its lock would stay forever.
+ */
+export function processRunning(pid: number, procRoot = "/proc"): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== "ESRCH";
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ..."; comm may hold spaces and parentheses.
+    const stat = fs.readFileSync(path.join(procRoot, String(pid), "stat"), "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return true; // no /proc (not Linux): signal 0 answered
+  }
 }
 
 /** Selects (or creates) the local stack of a module's lab and sets its config. */

@@ -46,16 +46,36 @@ export async function runStackUpdate(stack: Stack, op: "up" | "destroy", opts: S
   }
 }
 
-/** Runs a command to its end; rejects with its exit code (or signal) and everything it printed. */
+/**
+ * Runs a command to its end; rejects with its exit code (or signal) and
+ * everything it printed.
+ *
+ * While it runs, labctl outlives an interruption: Ctrl-C reaches the whole
+ * process group, and the Pulumi CLI then cancels, finishing the steps it
+ * started, recording them and releasing the stack's lock. labctl waits for
+ * that (a second Ctrl-C stops both at once), so the CLI is not left behind
+ * with nobody to wait for it. A SIGTERM sent to labctl alone is passed on.
+ */
 function runCommand(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
+    let interrupted = false;
+    const onInt = () => {
+      if (interrupted) process.exit(130);
+      interrupted = true;
+      process.stderr.write(`labctl: interrupted; pulumi finishes the steps it started and records them (Ctrl-C again to stop at once)\n`);
+    };
+    const onTerm = () => child.kill("SIGTERM");
+    process.on("SIGINT", onInt);
+    process.on("SIGTERM", onTerm);
     child.stdout.on("data", (b: Buffer) => out.push(b));
     child.stderr.on("data", (b: Buffer) => err.push(b));
     child.on("error", reject);
     child.on("close", (code, signal) => {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
       const stdout = Buffer.concat(out).toString("utf8");
       const stderr = Buffer.concat(err).toString("utf8");
       if (code === 0) resolve({ stdout, stderr });
