@@ -109,6 +109,7 @@ export function configCases(): ConfigCase[] {
     { config: docker2({ students: ["a1", "b1", "c1", "d1", "e1"] }), names: "lab:students" },
     { config: docker2({ students: ["Alice!"] }), names: "lab:students[0]" },
     { config: docker2({ expiresAfter: "4h" }), names: "lab:expiresAfter" },
+    { config: docker2({ secretSeed: "short" }), names: "lab:secretSeed" },
     { config: aws({ vpcCidr: "300.1.0.0/16" }), names: "lab:aws.vpcCidr" },
     { config: aws({ vpcCidr: "10.40.0.0/28" }), names: "lab:aws.vpcCidr" },
     { config: aws({ nodeCount: 0 }), names: "lab:aws.nodeCount" },
