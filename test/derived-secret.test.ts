@@ -35,8 +35,10 @@ describe("a derived secret", () => {
   });
 
   it("refuses a seed too short to be random, naming the key and the fix", () => {
-    expect(() => parseSecretSeed("short")).toThrow(/^lab:secretSeed: is 5 characters; a seed needs at least 32\. Set a random one, encrypted: openssl rand -base64 32 \| pulumi config set --secret lab:secretSeed/);
+    expect(() => parseSecretSeed("short")).toThrow(/^lab:secretSeed: is 5 characters \(spaces not counted\); a seed needs at least 32\. Set a random one, encrypted: openssl rand -base64 32 \| pulumi config set --secret lab:secretSeed/);
     expect(parseSecretSeed(SEED)).toBe(SEED);
+    expect(() => parseSecretSeed(" ".repeat(40))).toThrow(/^lab:secretSeed: is 0 characters \(spaces not counted\)/);
+    expect(() => parseSecretSeed(SEED, false)).toThrow(/^lab:secretSeed: is stored in plain text in the stack's settings.*pulumi config set --secret lab:secretSeed/);
   });
 });
 
@@ -72,6 +74,9 @@ describe("lab:secretSeed in the stack's settings", () => {
     expect(await pulumi.isSecret(seed)).toBe(true);
     pulumi.runtime.setAllConfig({ "lab:module": "2", "lab:secretSeed": "short" }, ["lab:secretSeed"]);
     expect(() => loadSecretSeed()).toThrow(/^lab:secretSeed: is 5 characters/);
+    // Set without --secret: refused before anything is created.
+    pulumi.runtime.setAllConfig({ "lab:module": "2", "lab:secretSeed": SEED }, []);
+    expect(() => loadSecretSeed()).toThrow(/^lab:secretSeed: is stored in plain text/);
     pulumi.runtime.setAllConfig({ "lab:module": "2" });
     expect(loadSecretSeed()).toBeUndefined();
   });

@@ -29,9 +29,10 @@ state=${stateDir}
 name=""; prev=""; for a in "$@"; do [[ $prev == --stack ]] && name=$a; prev=$a; done
 case "$1 $2" in
   "stack select") [[ -f $state/$name.json || -f ${home}/elsewhere-$name ]] || { echo "error: no stack named '$name' found" >&2; exit 255; } ;;
-  "stack init") [[ -f ${home}/elsewhere-$3 ]] && { echo "error: stack '$3' already exists" >&2; exit 255; }; mkdir -p $state; echo '{}' > $state/$3.json ;;
-  "config set") cat > ${home}/seed; echo "$*" > ${home}/seed-args ;;
-  "config set-all") printf 'config:\\n  lab:module: "2"\\n  lab:target: docker\\n' > ${root}/stacks/Pulumi.$name.yaml ;;
+  "stack init") [[ -f ${home}/elsewhere-$3 ]] && { echo "error: stack '$3' already exists" >&2; exit 255; }; mkdir -p $state; echo '{"version":3,"checkpoint":{"stack":"s","latest":{"manifest":{}}}}' > $state/$3.json ;;
+  "config set") cat > ${home}/seed; echo "$*" > ${home}/seed-args; touch ${home}/seeded-$name ;;
+  "config set-all") printf 'config:\\n  lab:module: "2"\\n  lab:target: docker\\n' > ${root}/stacks/Pulumi.$name.yaml
+    [[ -f ${home}/seeded-$name ]] && printf '  lab:secretSeed:\\n    secure: v1:abc\\n' >> ${root}/stacks/Pulumi.$name.yaml ;;
 esac
 exit 0
 `,
@@ -77,6 +78,22 @@ describe("opening a lab's stack", () => {
     const stack = await openLabStack({ module: 1, target: "docker", root });
     expect(stack.name).toBe("docker-m1");
     expect(runs().slice(0, 2)).toEqual(["stack init", "stack select"]);
+    // Its resources cannot be read here, so it is not given a seed (that would change its labs' credentials).
+    expect(runs()).not.toContain("config set");
+  });
+
+  it("seeds a stack left without a seed and without resources, never one with resources", async () => {
+    const state = (r: unknown[]) => JSON.stringify({ version: 3, checkpoint: { stack: "s", latest: { resources: r } } });
+    // An earlier labctl's lab: resources, no seed.
+    fs.writeFileSync(path.join(stateDir, "docker-m1.json"), state([{ urn: "u", type: "pulumi:pulumi:Stack" }]));
+    fs.rmSync(calls, { force: true });
+    await openLabStack({ module: 1, target: "docker", root });
+    expect(runs()).not.toContain("config set");
+    // Interrupted between stack init and the seed: no resources yet, so the next open seeds it.
+    fs.writeFileSync(path.join(stateDir, "docker-m1.json"), state([]));
+    fs.rmSync(calls, { force: true });
+    await openLabStack({ module: 1, target: "docker", root });
+    expect(runs()).toContain("config set");
   });
 
   it("takes a stack whose state and settings are in place without any CLI run", async () => {

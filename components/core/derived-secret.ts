@@ -10,14 +10,17 @@ export const SECRET_SEED_MIN_LENGTH = 32;
 
 /**
  * Checks a `lab:secretSeed` value: one line naming the key and the fix when
- * it is too short to be a random seed.
+ * it is stored in plain text or too short (spaces not counted) to be a
+ * random seed.
  */
-export function parseSecretSeed(text: string): string {
-  if (text.length < SECRET_SEED_MIN_LENGTH) {
+export function parseSecretSeed(text: string, storedEncrypted = true): string {
+  const fix = `Set a random one, encrypted: openssl rand -base64 32 | pulumi config set --secret lab:${SECRET_SEED_KEY} (labctl sets one in every stack it creates)`;
+  if (!storedEncrypted) throw new LabConfigError(`lab:${SECRET_SEED_KEY}`, "is stored in plain text in the stack's settings; every lab's credentials can be derived from it", fix);
+  if (text.trim().length < SECRET_SEED_MIN_LENGTH) {
     throw new LabConfigError(
       `lab:${SECRET_SEED_KEY}`,
-      `is ${text.length} characters; a seed needs at least ${SECRET_SEED_MIN_LENGTH}`,
-      `Set a random one, encrypted: openssl rand -base64 32 | pulumi config set --secret lab:${SECRET_SEED_KEY} (labctl sets one in every stack it creates)`,
+      `is ${text.trim().length} characters (spaces not counted); a seed needs at least ${SECRET_SEED_MIN_LENGTH}`,
+      fix,
     );
   }
   return text;

@@ -2,6 +2,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as zlib from "zlib";
 import { spawn } from "child_process";
 import { LocalWorkspace, PulumiCommand, Stack, StackAlreadyExistsError } from "@pulumi/pulumi/automation";
 import { ModuleId } from "../../components/lab/modules";
@@ -10,6 +11,7 @@ import { SemVer } from "semver";
 import * as YAML from "yaml";
 import { EXIT, UserError } from "./errors";
 import { SECRET_SEED_KEY } from "../../components/core/derived-secret";
+import type { StateResource } from "./stack-state";
 
 /** The repository root (where Pulumi.yaml is). */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -239,7 +241,7 @@ export async function openLabStack(opts: LabStackOptions): Promise<Stack> {
         throw err;
       })
     : await Stack.select(name, ws);
-  if (fresh) await setSecretSeed(stack, root);
+  await setSecretSeed(stack, root);
   const entries = labConfigEntries({ module: String(opts.module), target: opts.target, ...opts.config });
   // `config set-all` is one more CLI run; a stack that already holds these settings is left as it is.
   if (!stackConfigHolds(name, entries, root)) await stack.setAllConfig(entries);
@@ -247,16 +249,17 @@ export async function openLabStack(opts: LabStackOptions): Promise<Stack> {
 }
 
 /**
- * Gives a stack labctl creates its `lab:secretSeed`: 32 random bytes, stored
- * encrypted (`config set --secret`, the value on its standard input, never
- * on a command line). The labs' credentials are derived from it, so no
- * dynamic provider runs (0.7 s of every `up`). A stack whose settings already
- * hold one keeps it; stacks of an earlier labctl have none and keep their
- * generated secrets.
+ * Gives a stack without resources its `lab:secretSeed`: 32 random bytes,
+ * stored encrypted (`config set --secret`, the value on its standard input,
+ * never on a command line). The labs' credentials are derived from it, so no
+ * dynamic provider runs (0.7 s of every `up`). A stack whose settings hold a
+ * seed keeps it. A stack that has resources but no seed (one of an earlier
+ * labctl) is left as it is: its labs keep their generated secrets. A stack
+ * whose state cannot be read this way is left as it is too.
  */
 export async function setSecretSeed(stack: Stack, root = PROJECT_ROOT): Promise<void> {
   const key = `lab:${SECRET_SEED_KEY}`;
-  if (stackConfigHas(stack.name, key, root)) return;
+  if (stackConfigHas(stack.name, key, root) || stateFileResources(stack.name, root)?.length !== 0) return;
   const ws = stack.workspace as LocalWorkspace;
   await new Promise<void>((resolve, reject) => {
     const child = spawn(ws.pulumiCommand.command, ["config", "set", "--secret", key, "--stack", stack.name, "--non-interactive"], { cwd: ws.workDir, env: { ...process.env, ...ws.envVars }, stdio: ["pipe", "ignore", "pipe"] });
@@ -328,6 +331,27 @@ function projectSettings(root: string): { name?: string; stackConfigDir?: string
 export function stackStateFile(name: string, root = PROJECT_ROOT): string | undefined {
   const dir = path.join(labsDir(root), "state", ".pulumi", "stacks", projectSettings(root).name ?? "");
   return [`${name}.json`, `${name}.json.gz`].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
+}
+
+/**
+ * The resources of a stack of this checkout, read from its state file (a
+ * version 3 checkpoint, as the local file backend writes it, gzipped or
+ * not) without a CLI run. Undefined when there is no such file or it is not
+ * a checkpoint read this way: the caller then asks the CLI.
+ */
+export function stateFileResources(name: string, root = PROJECT_ROOT): StateResource[] | undefined {
+  const file = stackStateFile(name, root);
+  if (!file) return undefined;
+  try {
+    const bytes = fs.readFileSync(file);
+    const doc = JSON.parse((file.endsWith(".gz") ? zlib.gunzipSync(bytes) : bytes).toString("utf8")) as { version?: number; checkpoint?: { latest?: { resources?: unknown } | null } };
+    if (doc.version !== 3 || !doc.checkpoint) return undefined;
+    const resources = doc.checkpoint.latest?.resources ?? [];
+    if (!Array.isArray(resources) || !resources.every((r) => typeof (r as StateResource)?.type === "string")) return undefined;
+    return resources as StateResource[];
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether this checkout's local state holds stack `name`. */

@@ -7,7 +7,7 @@ import { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 
 /** Options of {@link runStackUpdate}. */
 export interface StackRunOptions {
-  /** Called with each engine event, in order, while the command runs. */
+  /** Called with each engine event, in order, while the command runs. @default none: no event log is asked for */
   readonly onEvent?: (e: EngineEvent) => void;
   /** How often the event log is read. @default 100 ms */
   readonly pollMs?: number;
@@ -36,13 +36,28 @@ export async function runStackUpdate(stack: Stack, op: "up" | "destroy", opts: S
   // The CLI's own folder first, so that it finds the plugins installed beside it.
   if (path.isAbsolute(command)) env["PATH"] = `${path.dirname(command)}${path.delimiter}${env["PATH"] ?? ""}`;
   const tail = opts.onEvent ? new EventLogTail(logFile, opts.onEvent) : undefined;
-  const timer = tail ? setInterval(() => tail.read(), opts.pollMs ?? 100) : undefined;
+  // A listener that throws must not end labctl while the CLI runs on: the error is raised once it is done.
+  let listenerError: unknown;
+  const timer = tail
+    ? setInterval(() => {
+        try {
+          tail.read();
+        } catch (err) {
+          listenerError ??= err;
+        }
+      }, opts.pollMs ?? 100)
+    : undefined;
   try {
-    return await runCommand(command, args, ws.workDir, env);
+    const result = await runCommand(command, args, ws.workDir, env);
+    if (listenerError !== undefined) throw listenerError;
+    return result;
   } finally {
     if (timer) clearInterval(timer);
-    tail?.read(true);
-    fs.rmSync(dir, { recursive: true, force: true });
+    try {
+      tail?.read(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
 }
 
@@ -72,10 +87,16 @@ function runCommand(command: string, args: string[], cwd: string, env: NodeJS.Pr
     process.on("SIGTERM", onTerm);
     child.stdout.on("data", (b: Buffer) => out.push(b));
     child.stderr.on("data", (b: Buffer) => err.push(b));
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
+    const settle = () => {
       process.off("SIGINT", onInt);
       process.off("SIGTERM", onTerm);
+    };
+    child.on("error", (err) => {
+      settle();
+      reject(err);
+    });
+    child.on("close", (code, signal) => {
+      settle();
       const stdout = Buffer.concat(out).toString("utf8");
       const stderr = Buffer.concat(err).toString("utf8");
       if (code === 0) resolve({ stdout, stderr });
