@@ -273,11 +273,16 @@ export async function setSecretSeed(stack: Stack, root = PROJECT_ROOT): Promise<
 
 /** Whether a stack's settings file has an entry for `key` (whatever its value). */
 function stackConfigHas(name: string, key: string, root: string): boolean {
+  return stackSettingsConfig(name, root)?.[key] !== undefined;
+}
+
+/** The `config` map of a stack's settings file; undefined when it cannot be read. */
+function stackSettingsConfig(name: string, root: string): Record<string, unknown> | undefined {
   try {
     const doc = YAML.parse(fs.readFileSync(stackConfigFile(name, root), "utf8")) as { config?: Record<string, unknown> } | null;
-    return doc?.config?.[key] !== undefined;
+    return doc?.config ?? {};
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -292,13 +297,8 @@ export function stackConfigFile(name: string, root = PROJECT_ROOT): string {
  * then written), so a wrong answer can only cost a CLI run.
  */
 export function stackConfigHolds(name: string, entries: Readonly<Record<string, { value: string }>>, root = PROJECT_ROOT): boolean {
-  try {
-    const doc = YAML.parse(fs.readFileSync(stackConfigFile(name, root), "utf8")) as { config?: Record<string, unknown> } | null;
-    const config = doc?.config ?? {};
-    return Object.entries(entries).every(([k, v]) => config[k] === v.value);
-  } catch {
-    return false;
-  }
+  const config = stackSettingsConfig(name, root);
+  return config !== undefined && Object.entries(entries).every(([k, v]) => config[k] === v.value);
 }
 
 /**

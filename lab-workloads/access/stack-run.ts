@@ -2,8 +2,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { spawn } from "child_process";
-import { StringDecoder } from "string_decoder";
 import { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { lineSplitter } from "../common/job-error";
 
 /** Options of {@link runStackUpdate}. */
 export interface StackRunOptions {
@@ -112,45 +112,45 @@ function runCommand(command: string, args: string[], cwd: string, env: NodeJS.Pr
  */
 export class EventLogTail {
   private offset = 0;
-  private pending = "";
-  private readonly decoder = new StringDecoder("utf8");
+  private readonly lines: ReturnType<typeof lineSplitter>;
 
   constructor(
     private readonly file: string,
-    private readonly onEvent: (e: EngineEvent) => void,
-  ) {}
-
-  /** Reads what was appended since the last read; `last` also hands over a final line without a newline. */
-  read(last = false): void {
-    let fd: number;
-    try {
-      fd = fs.openSync(this.file, "r");
-    } catch {
-      return; // not written yet
-    }
-    try {
-      const buf = Buffer.alloc(64 * 1024);
-      for (;;) {
-        const n = fs.readSync(fd, buf, 0, buf.length, this.offset);
-        if (n <= 0) break;
-        this.offset += n;
-        this.pending += this.decoder.write(buf.subarray(0, n));
-      }
-    } finally {
-      fs.closeSync(fd);
-    }
-    if (last) this.pending += this.decoder.end() + "\n";
-    const lines = this.pending.split("\n");
-    this.pending = lines.pop() ?? "";
-    for (const line of lines) {
-      if (line.trim() === "") continue;
+    onEvent: (e: EngineEvent) => void,
+  ) {
+    this.lines = lineSplitter((line) => {
+      if (line.trim() === "") return;
       let event: EngineEvent;
       try {
         event = JSON.parse(line) as EngineEvent;
       } catch {
-        continue; // a line the engine cut short when it was killed
+        return; // a line the engine cut short when it was killed
       }
-      this.onEvent(event);
+      onEvent(event);
+    });
+  }
+
+  /** Reads what was appended since the last read; `last` also hands over a final line without a newline. */
+  read(last = false): void {
+    let fd: number | undefined;
+    try {
+      fd = fs.openSync(this.file, "r");
+    } catch {
+      /* not written yet */
     }
+    if (fd !== undefined) {
+      try {
+        const buf = Buffer.alloc(64 * 1024);
+        for (;;) {
+          const n = fs.readSync(fd, buf, 0, buf.length, this.offset);
+          if (n <= 0) break;
+          this.offset += n;
+          this.lines.push(Buffer.from(buf.subarray(0, n)));
+        }
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+    if (last) this.lines.end();
   }
 }
