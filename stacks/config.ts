@@ -33,13 +33,11 @@ export function loadConfig(): LabConfig {
  * are plain), as a Pulumi secret, checked; undefined when the stack has none.
  */
 export function loadSecretSeed(): pulumi.Output<string> | undefined {
-  const text = new pulumi.Config("lab").getSecret(SECRET_SEED_KEY);
-  const plain = pulumi.runtime.getConfig(`lab:${SECRET_SEED_KEY}`);
-  if (text === undefined || plain === undefined) return undefined;
+  const text = pulumi.runtime.getConfig(`lab:${SECRET_SEED_KEY}`);
+  if (text === undefined) return undefined;
   // Whether the engine handed it over as a secret (the SDK's runtime.isConfigSecret, not in its typings).
   const isSecret = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
-  parseSecretSeed(plain, isSecret ? isSecret(`lab:${SECRET_SEED_KEY}`) : true);
-  return text;
+  return pulumi.secret(parseSecretSeed(text, isSecret ? isSecret(`lab:${SECRET_SEED_KEY}`) : true));
 }
 
 /**

@@ -40,7 +40,7 @@ export async function down(opts: DownOptions, io: Io, listStacks: () => Promise<
       if (!isNoSuchStack(err)) throw err;
       return openLabStack({ module: t.module, target: t.target });
     });
-    // Its settings and its state, read together (two CLI runs at once).
+    // Its settings (a CLI run) and its resources (the state file), read together.
     const [entries, resources] = await Promise.all([stack.getAllConfig(), stackResources(stack)]);
     const cfg = configOfStack(entries);
     // Names from the outputs, or from the stack's own settings when an interrupted run left none.

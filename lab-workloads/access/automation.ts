@@ -3,7 +3,6 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
-import { spawn } from "child_process";
 import { LocalWorkspace, PulumiCommand, Stack, StackAlreadyExistsError } from "@pulumi/pulumi/automation";
 import { ModuleId } from "../../components/lab/modules";
 import { Target } from "../../components/config/schema";
@@ -12,6 +11,7 @@ import * as YAML from "yaml";
 import { EXIT, UserError } from "./errors";
 import { SECRET_SEED_KEY } from "../../components/core/derived-secret";
 import type { StateResource } from "./stack-state";
+import { CliError, runCli } from "./stack-run";
 
 /** The repository root (where Pulumi.yaml is). */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -233,7 +233,7 @@ export async function openLabStack(opts: LabStackOptions): Promise<Stack> {
   const name = opts.stackName ?? stackName(opts.module, opts.target);
   for (const pid of clearStaleLocks(name, root)) process.stderr.write(`note: removed a lock on ${name} left by an interrupted run (pid ${pid}, no longer running)\n`);
   const fresh = !stackStateExists(name, root);
-  const ws = await stackWorkspace(name, root, envVars);
+  const ws = await stackWorkspace(root, envVars, !fresh);
   // A stack without a state file is created at once (`stack init`), without first failing to select it.
   const stack = fresh
     ? await Stack.create(name, ws).catch((err: unknown) => {
@@ -260,14 +260,9 @@ export async function openLabStack(opts: LabStackOptions): Promise<Stack> {
 export async function setSecretSeed(stack: Stack, root = PROJECT_ROOT): Promise<void> {
   const key = `lab:${SECRET_SEED_KEY}`;
   if (stackConfigHas(stack.name, key, root) || stateFileResources(stack.name, root)?.length !== 0) return;
-  const ws = stack.workspace as LocalWorkspace;
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(ws.pulumiCommand.command, ["config", "set", "--secret", key, "--stack", stack.name, "--non-interactive"], { cwd: ws.workDir, env: { ...process.env, ...ws.envVars }, stdio: ["pipe", "ignore", "pipe"] });
-    let err = "";
-    child.stderr.on("data", (b: Buffer) => (err += b.toString("utf8")));
-    child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`pulumi config set --secret ${key} failed (exit ${code}): ${err.trim().split("\n").pop() ?? ""}`))));
-    child.stdin.end(crypto.randomBytes(32).toString("base64"));
+  await runCli(stack.workspace as LocalWorkspace, ["config", "set", "--secret", key, "--stack", stack.name], crypto.randomBytes(32).toString("base64")).catch((err: unknown) => {
+    if (!(err instanceof CliError)) throw err;
+    throw new Error(`pulumi config set --secret ${key} failed (exit ${err.code}): ${err.stderr.trim().split("\n").pop() ?? ""}`);
   });
 }
 
@@ -319,7 +314,7 @@ export function isNoSuchStack(err: unknown): boolean {
 /** Selects an existing stack of this checkout as it is (its config untouched); see {@link isNoSuchStack}. */
 export async function selectLabStack(name: string, root = PROJECT_ROOT): Promise<Stack> {
   for (const pid of clearStaleLocks(name, root)) process.stderr.write(`note: removed a lock on ${name} left by an interrupted run (pid ${pid}, no longer running)\n`);
-  return Stack.select(name, await stackWorkspace(name, root, pulumiEnv(root)));
+  return Stack.select(name, await stackWorkspace(root, pulumiEnv(root), stackStateExists(name, root)));
 }
 
 /** The Pulumi project's settings this checkout's stacks belong to (Pulumi.yaml). */
@@ -360,14 +355,14 @@ export function stackStateExists(name: string, root = PROJECT_ROOT): boolean {
 }
 
 /**
- * The workspace of stack `name`. Every command labctl runs names its stack
+ * The workspace of a stack. Every command labctl runs names its stack
  * (`--stack`), so selecting it first (`pulumi stack select`, a 0.2 s CLI run
  * that only records a current stack nothing here reads) is skipped when the
- * stack's state file exists; the CLI still refuses a command on a stack it
+ * stack's state file exists (`stateExists`); the CLI still refuses a command on a stack it
  * cannot read. Without the file, the stack is selected or created as usual.
  */
-async function stackWorkspace(name: string, root: string, envVars: Record<string, string>): Promise<LocalWorkspace> {
+async function stackWorkspace(root: string, envVars: Record<string, string>, stateExists: boolean): Promise<LocalWorkspace> {
   const ws = await LocalWorkspace.create({ workDir: root, envVars, pulumiCommand: await pulumiCommand() });
-  if (stackStateExists(name, root)) ws.selectStack = async () => undefined;
+  if (stateExists) ws.selectStack = async () => undefined;
   return ws;
 }

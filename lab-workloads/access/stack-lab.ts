@@ -14,6 +14,7 @@ import { LabPlan, planLab } from "../../components/lab/plan";
 import { checkKubeconfig, loadImageManifest, rawLabValues } from "../../stacks/config";
 import type { ClassroomOutput } from "../../stacks/program";
 import type { KubeTarget } from "./kube-client";
+import { cliEnv } from "./stack-run";
 
 const run = promisify(execFile);
 
@@ -86,7 +87,7 @@ export async function stackOutputValues(stack: Stack): Promise<Record<string, un
   const ws = stack.workspace as LocalWorkspace;
   const { stdout } = await run(ws.pulumiCommand.command, ["stack", "output", "--json", "--show-secrets", "--stack", stack.name, "--non-interactive"], {
     cwd: ws.workDir,
-    env: { ...process.env, ...ws.envVars },
+    env: cliEnv(ws),
     maxBuffer: 256 * 1024 * 1024,
   });
   return JSON.parse(stdout) as Record<string, unknown>;

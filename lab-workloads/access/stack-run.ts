@@ -30,11 +30,6 @@ export async function runStackUpdate(stack: Stack, op: "up" | "destroy", opts: S
   const logFile = path.join(dir, "events.jsonl");
   const args = [op, "--yes", "--skip-preview", "--exec-kind", "auto.local", "--stack", stack.name];
   if (opts.onEvent) args.push("--event-log", logFile);
-  args.push("--non-interactive");
-  const command = ws.pulumiCommand.command;
-  const env: NodeJS.ProcessEnv = { ...process.env, PULUMI_DEBUG_COMMANDS: "true", ...(ws.pulumiHome ? { PULUMI_HOME: ws.pulumiHome } : {}), ...ws.envVars, PULUMI_AUTOMATION_API: "true" };
-  // The CLI's own folder first, so that it finds the plugins installed beside it.
-  if (path.isAbsolute(command)) env["PATH"] = `${path.dirname(command)}${path.delimiter}${env["PATH"] ?? ""}`;
   const tail = opts.onEvent ? new EventLogTail(logFile, opts.onEvent) : undefined;
   // A listener that throws must not end labctl while the CLI runs on: the error is raised once it is done.
   let listenerError: unknown;
@@ -48,7 +43,7 @@ export async function runStackUpdate(stack: Stack, op: "up" | "destroy", opts: S
       }, opts.pollMs ?? 100)
     : undefined;
   try {
-    const result = await runCommand(command, args, ws.workDir, env);
+    const result = await runCli(ws, args);
     if (listenerError !== undefined) throw listenerError;
     return result;
   } finally {
@@ -61,9 +56,37 @@ export async function runStackUpdate(stack: Stack, op: "up" | "destroy", opts: S
   }
 }
 
+/** The environment the Automation API gives the CLI of a workspace: its settings, and the CLI's own folder first on PATH (the plugins installed beside it). */
+export function cliEnv(ws: LocalWorkspace): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PULUMI_DEBUG_COMMANDS: "true", ...(ws.pulumiHome ? { PULUMI_HOME: ws.pulumiHome } : {}), ...ws.envVars, PULUMI_AUTOMATION_API: "true" };
+  const command = ws.pulumiCommand.command;
+  if (path.isAbsolute(command)) env["PATH"] = `${path.dirname(command)}${path.delimiter}${env["PATH"] ?? ""}`;
+  return env;
+}
+
+/** A CLI run that did not end with exit code 0: the message holds the exit code (or signal) and all it printed. */
+export class CliError extends Error {
+  constructor(
+    command: string,
+    args: readonly string[],
+    readonly code: number | null,
+    readonly signal: NodeJS.Signals | null,
+    readonly stdout: string,
+    readonly stderr: string,
+  ) {
+    super(`${path.basename(command)} ${args[0]} failed with ${signal ? `signal ${signal}` : `exit code ${code}`}\n stdout: ${stdout}\n stderr: ${stderr}`);
+    this.name = "CliError";
+  }
+}
+
+/** Runs the workspace's CLI (`--non-interactive` added) in its folder and environment; `input` goes to its standard input. See {@link runCommand}. */
+export function runCli(ws: LocalWorkspace, args: readonly string[], input?: string): Promise<{ stdout: string; stderr: string }> {
+  return runCommand(ws.pulumiCommand.command, [...args, ...(args.includes("--non-interactive") ? [] : ["--non-interactive"])], ws.workDir, cliEnv(ws), input);
+}
+
 /**
- * Runs a command to its end; rejects with its exit code (or signal) and
- * everything it printed.
+ * Runs a command to its end; rejects with a {@link CliError} holding its exit
+ * code (or signal) and everything it printed.
  *
  * While it runs, labctl outlives an interruption: Ctrl-C reaches the whole
  * process group, and the Pulumi CLI then cancels, finishing the steps it
@@ -71,9 +94,10 @@ export async function runStackUpdate(stack: Stack, op: "up" | "destroy", opts: S
  * that (a second Ctrl-C stops both at once), so the CLI is not left behind
  * with nobody to wait for it. A SIGTERM sent to labctl alone is passed on.
  */
-function runCommand(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
+function runCommand(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, input?: string): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd, env, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+    if (input !== undefined) child.stdin!.end(input);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let interrupted = false;
@@ -85,8 +109,8 @@ function runCommand(command: string, args: string[], cwd: string, env: NodeJS.Pr
     const onTerm = () => child.kill("SIGTERM");
     process.on("SIGINT", onInt);
     process.on("SIGTERM", onTerm);
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => err.push(b));
+    child.stdout!.on("data", (b: Buffer) => out.push(b));
+    child.stderr!.on("data", (b: Buffer) => err.push(b));
     const settle = () => {
       process.off("SIGINT", onInt);
       process.off("SIGTERM", onTerm);
@@ -100,7 +124,7 @@ function runCommand(command: string, args: string[], cwd: string, env: NodeJS.Pr
       const stdout = Buffer.concat(out).toString("utf8");
       const stderr = Buffer.concat(err).toString("utf8");
       if (code === 0) resolve({ stdout, stderr });
-      else reject(new Error(`${path.basename(command)} ${args[0]} failed with ${signal ? `signal ${signal}` : `exit code ${code}`}\n stdout: ${stdout}\n stderr: ${stderr}`));
+      else reject(new CliError(command, args, code, signal, stdout, stderr));
     });
   });
 }
