@@ -36,7 +36,7 @@ function planAll(cfg: LabConfig): void {
  * ask the cluster whether it answers and can bind volumes), then create the
  * module's lab(s). A problem is one line and no resource.
  */
-function main(): StackOutputs | Promise<StackOutputs> {
+function main(): Promise<StackOutputs> {
   let cfg: LabConfig;
   let secretSeed: pulumi.Output<string> | undefined;
   try {
@@ -46,22 +46,17 @@ function main(): StackOutputs | Promise<StackOutputs> {
   } catch (err) {
     throw oneLine(err);
   }
-  if (cfg.target !== "kubernetes") {
-    try {
-      return createLabs(cfg, secretSeed ? { secretSeed } : {});
-    } catch (err) {
-      throw oneLine(err);
-    }
-  }
-  return verifyCluster(cfg)
-    .then(() => createLabs(cfg, { ...(isClass(cfg) ? { clusterEndpoint: clusterEndpoint(cfg) } : {}), ...(secretSeed ? { secretSeed } : {}) }))
+  const seed = secretSeed ? { secretSeed } : {};
+  const ready = cfg.target === "kubernetes" ? verifyCluster(cfg).then(() => (isClass(cfg) ? { clusterEndpoint: clusterEndpoint(cfg) } : {})) : Promise.resolve({});
+  return ready
+    .then((facts) => createLabs(cfg, { ...facts, ...seed }))
     .catch((err: unknown) => {
       throw oneLine(err);
     });
 }
 
 const result = main();
-const pick = <K extends keyof StackOutputs>(k: K) => (result instanceof Promise ? pulumi.output(result.then((o) => o[k])) : result[k]);
+const pick = <K extends keyof StackOutputs>(k: K) => pulumi.output(result.then((o) => o[k]));
 export const labs = pick("labs");
 export const credentials = pick("credentials");
 export const kubeconfig = pick("kubeconfig");

@@ -1,4 +1,4 @@
-import { labConfigEntries } from "../lab-workloads/access/automation";
+import { labConfigEntries } from "../lab-workloads/access/stack-settings";
 import { describe, expect, it } from "vitest";
 import { parseRoster } from "../cli/class/roster";
 import { labInstances } from "../components/config/schema";

@@ -1,4 +1,4 @@
-import { labConfigEntries } from "../lab-workloads/access/automation";
+import { labConfigEntries } from "../lab-workloads/access/stack-settings";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";

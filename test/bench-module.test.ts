@@ -14,7 +14,7 @@ async function classResources(module: ModuleId, students: number): Promise<numbe
   resetRecorded();
   const names = Array.from({ length: students }, (_, i) => `s${i + 1}`);
   const cfg = parseLabConfig({ module, target: "kubernetes", name: "b", students: names, kubernetes: { exposure: "none" } }, manifest);
-  const out = createLabs(cfg, { clusterEndpoint: { server: "https://127.0.0.1:6443", caData: "Q0E=" } });
+  const out = await createLabs(cfg, { clusterEndpoint: { server: "https://127.0.0.1:6443", caData: "Q0E=" } });
   await valueOf(out.credentials);
   await settle();
   return recorded.length;

@@ -17,7 +17,7 @@ const byNamespace = (type: string, ns: string) => ofType(type).filter((r) => r.i
 
 async function renderClass(students: unknown[], kubernetes: Record<string, unknown> = {}) {
   const cfg = parseLabConfig({ module: 2, target: "kubernetes", name: "cls", students, kubernetes: { exposure: "none", ...kubernetes } }, manifest);
-  const out = createLabs(cfg, { clusterEndpoint: CLUSTER });
+  const out = await createLabs(cfg, { clusterEndpoint: CLUSTER });
   const credentials = await valueOf(out.credentials);
   const access = out.access ? await valueOf(out.access) : {};
   await settle();

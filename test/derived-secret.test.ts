@@ -44,7 +44,7 @@ describe("a derived secret", () => {
 
 describe("a lab's credentials with a seed", () => {
   it("are derived from it: no dynamic provider resource, the values secret and per lab", async () => {
-    const out = createLabs(parseLabConfig({ module: 2 }, manifest), { secretSeed: pulumi.secret(SEED) });
+    const out = await createLabs(parseLabConfig({ module: 2 }, manifest), { secretSeed: pulumi.secret(SEED) });
     const creds = await valueOf(out.credentials);
     await settle();
     expect(recorded.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic"))).toEqual([]);
@@ -59,7 +59,7 @@ describe("a lab's credentials with a seed", () => {
   });
 
   it("are each a RandomSecret without one", async () => {
-    createLabs(parseLabConfig({ module: 2 }, manifest));
+    await createLabs(parseLabConfig({ module: 2 }, manifest));
     await settle();
     expect(recorded.filter((r) => r.type === "pulumi-nodejs:dynamic/random:Secret").map((r) => r.name).sort()).toEqual(["bigdata-m2-jupyter-token", "bigdata-m2-s3-access-key", "bigdata-m2-s3-secret-key"]);
   });

@@ -97,7 +97,7 @@ describe("a lab's schedule", () => {
 describe("the class janitor", () => {
   it("runs in the staff namespace with rights limited to the class's labs", async () => {
     const cfg = parseLabConfig({ ...CLASS, idleAfter: "2m", expiresAfter: "4h" }, manifest);
-    const out = createLabs(cfg, { clusterEndpoint: CLUSTER });
+    const out = await createLabs(cfg, { clusterEndpoint: CLUSTER });
     await valueOf(out.credentials);
     await settle();
     const deploys = ofType("kubernetes:apps/v1:Deployment").filter((d) => d.inputs["metadata"]["name"] === "janitor");
@@ -127,7 +127,7 @@ describe("the class janitor", () => {
     }
   });
   it("is not there without idleAfter or expiresAfter", async () => {
-    const out = createLabs(parseLabConfig(CLASS, manifest), { clusterEndpoint: CLUSTER });
+    const out = await createLabs(parseLabConfig(CLASS, manifest), { clusterEndpoint: CLUSTER });
     await valueOf(out.credentials);
     await settle();
     expect(ofType("kubernetes:apps/v1:Deployment").filter((d) => d.inputs["metadata"]["name"] === "janitor")).toEqual([]);

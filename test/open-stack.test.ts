@@ -2,7 +2,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openLabStack, selectLabStack, stackStateExists } from "../lab-workloads/access/automation";
+import * as YAML from "yaml";
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { openLabStack, pulumiCommand, pulumiEnv, selectLabStack, setSecretSeed, stackStateExists } from "../lab-workloads/access/automation";
 
 /**
  * A checkout (Pulumi.yaml, a stack settings folder) and a toolchain whose
@@ -25,12 +27,15 @@ beforeAll(() => {
     `#!/bin/bash
 [[ $1 == version ]] && { echo v3.259.0; exit 0; }
 echo "$*" >> ${calls}
-state=${stateDir}
+state=\${PULUMI_BACKEND_URL#file://}/.pulumi/stacks/bigdata-labs
 name=""; prev=""; for a in "$@"; do [[ $prev == --stack ]] && name=$a; prev=$a; done
 case "$1 $2" in
   "stack select") [[ -f $state/$name.json || -f ${home}/elsewhere-$name ]] || { echo "error: no stack named '$name' found" >&2; exit 255; } ;;
-  "stack init") [[ -f ${home}/elsewhere-$3 ]] && { echo "error: stack '$3' already exists" >&2; exit 255; }; mkdir -p $state; echo '{"version":3,"checkpoint":{"stack":"s","latest":{"manifest":{}}}}' > $state/$3.json ;;
-  "config set") cat > ${home}/seed; echo "$*" > ${home}/seed-args; touch ${home}/seeded-$name ;;
+  "stack init") [[ -f ${home}/elsewhere-$3 ]] && { echo "error: stack '$3' already exists" >&2; exit 255; }; mkdir -p $state; echo '{"version":3,"checkpoint":{"stack":"s","latest":{"manifest":{}}}}' > $state/$3.json
+    settings=${root}/stacks/Pulumi.$3.yaml; [[ -f $settings ]] || echo "encryptionsalt: v1:salt" > $settings ;;
+  "config set") cat > ${home}/seed; echo "$*" > ${home}/seed-args; touch ${home}/seeded-$name
+    settings=${root}/stacks/Pulumi.$name.yaml
+    if grep -q '^config:' $settings 2>/dev/null; then sed -i '/^config:/a\\  lab:secretSeed:\\n    secure: v1:abc' $settings; else printf 'config:\\n  lab:secretSeed:\\n    secure: v1:abc\\n' >> $settings; fi ;;
   "config set-all") printf 'config:\\n  lab:module: "2"\\n  lab:target: docker\\n' > ${root}/stacks/Pulumi.$name.yaml
     [[ -f ${home}/seeded-$name ]] && printf '  lab:secretSeed:\\n    secure: v1:abc\\n' >> ${root}/stacks/Pulumi.$name.yaml ;;
 esac
@@ -49,11 +54,14 @@ afterAll(() => {
 const runs = () => (fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").trim().split("\n") : []).map((l) => l.split(" ").slice(0, 2).join(" "));
 
 describe("opening a lab's stack", () => {
-  it("creates a new stack, gives it a random seed on standard input, and writes its settings", async () => {
+  it("creates a new stack, gives it a random seed on standard input, and writes its settings into its file", async () => {
     expect(stackStateExists("docker-m2", root)).toBe(false);
     const stack = await openLabStack({ module: 2, target: "docker", root });
     expect(stack.name).toBe("docker-m2");
-    expect(runs()).toEqual(["stack init", "config set", "config set-all"]);
+    expect(runs()).toEqual(["stack init", "config set"]);
+    // The settings are in the file next to what the CLI wrote there (salt, encrypted seed), which is kept.
+    const settings = YAML.parse(fs.readFileSync(path.join(root, "stacks", "Pulumi.docker-m2.yaml"), "utf8"));
+    expect(settings).toEqual({ encryptionsalt: "v1:salt", config: { "lab:secretSeed": { secure: "v1:abc" }, "lab:module": "2", "lab:target": "docker" } });
     expect(stackStateExists("docker-m2", root)).toBe(true);
     const seed = fs.readFileSync(path.join(home, "seed"), "utf8");
     expect(Buffer.from(seed, "base64")).toHaveLength(32);
@@ -69,7 +77,8 @@ describe("opening a lab's stack", () => {
     fs.rmSync(calls, { force: true });
     fs.writeFileSync(path.join(root, "stacks", "Pulumi.docker-m4.yaml"), "config:\n  lab:secretSeed:\n    secure: v1:abc\n");
     await openLabStack({ module: 4, target: "docker", root });
-    expect(runs()).toEqual(["stack init", "config set-all"]);
+    expect(runs()).toEqual(["stack init"]);
+    expect(fs.readFileSync(path.join(root, "stacks", "Pulumi.docker-m4.yaml"), "utf8")).toContain("secure: v1:abc");
   });
 
   it("selects a stack the CLI says exists although its state file is not where labctl looks", async () => {
@@ -80,6 +89,8 @@ describe("opening a lab's stack", () => {
     expect(runs().slice(0, 2)).toEqual(["stack init", "stack select"]);
     // Its resources cannot be read here, so it is not given a seed (that would change its labs' credentials).
     expect(runs()).not.toContain("config set");
+    // Without a settings file to write into, the CLI writes the settings.
+    expect(runs()).toContain("config set-all");
   });
 
   it("seeds a stack left without a seed and without resources, never one with resources", async () => {
@@ -94,6 +105,21 @@ describe("opening a lab's stack", () => {
     fs.rmSync(calls, { force: true });
     await openLabStack({ module: 1, target: "docker", root });
     expect(runs()).toContain("config set");
+  });
+
+  it("seeds a new stack of another local state folder (the benchmark's) by what that folder holds", async () => {
+    const other = path.join(home, "bench-state");
+    const ws = await LocalWorkspace.create({ workDir: root, envVars: { ...pulumiEnv(root), PULUMI_BACKEND_URL: `file://${other}` }, pulumiCommand: await pulumiCommand() });
+    const stack = await Stack.create("bench-c100", ws);
+    expect(fs.existsSync(path.join(other, ".pulumi", "stacks", "bigdata-labs", "bench-c100.json"))).toBe(true);
+    fs.rmSync(calls, { force: true });
+    await setSecretSeed(stack, root);
+    expect(runs()).toEqual(["config set"]);
+    // A stack of that folder with resources is left as it is, whatever this checkout's own state says.
+    fs.writeFileSync(path.join(other, ".pulumi", "stacks", "bigdata-labs", "bench-c30.json"), JSON.stringify({ version: 3, checkpoint: { latest: { resources: [{ type: "pulumi:pulumi:Stack" }] } } }));
+    fs.rmSync(calls, { force: true });
+    await setSecretSeed(await Stack.select("bench-c30", ws), root);
+    expect(runs()).toEqual(["stack select"]);
   });
 
   it("takes a stack whose state and settings are in place without any CLI run", async () => {

@@ -22,7 +22,7 @@ function setConfig(values: Record<string, unknown>): void {
 describe("AWS class cluster (mocks only: it cannot run on this machine)", () => {
   it("builds a VPC, EKS and a node group sized from config, then one namespace per student", async () => {
     const cfg = parseLabConfig({ module: 3, target: "aws", name: "ml", students: ["alice", "bob"], aws: { region: "eu-west-1", nodeCount: 3, instanceType: "m6i.xlarge", publicAccessCidrs: ["81.2.69.0/24"] } }, manifest);
-    const out = createLabs(cfg);
+    const out = await createLabs(cfg);
     await valueOf(out.credentials);
     await valueOf(out.kubeconfig!);
     await settle();
@@ -41,6 +41,28 @@ describe("AWS class cluster (mocks only: it cannot run on this machine)", () => 
     const kubeconfig = JSON.parse(await valueOf(out.kubeconfig!));
     expect(kubeconfig.users[0].user.exec.args).toEqual(expect.arrayContaining(["eks", "get-token", "--region", "eu-west-1"]));
     expect(Object.keys(out.labs).sort()).toEqual(["ml-alice", "ml-bob"]);
+    // The class cluster's provider may send 200 requests a second (the client's default of 50 held a class of 100's preview to 65 s).
+    expect(clientSettings(ofType("pulumi:providers:kubernetes")[0]!.inputs)).toEqual({ qps: 200, burst: 400 });
+  });
+});
+
+/** A Kubernetes provider's `kubeClientSettings` input (providers take object inputs as JSON text). */
+function clientSettings(inputs: Record<string, any>): unknown {
+  const v = inputs["kubeClientSettings"];
+  return typeof v === "string" ? JSON.parse(v) : v;
+}
+
+describe("the Kubernetes provider of a lab or class on a cluster", () => {
+  it("sends up to 200 requests a second, and the Docker target loads no Kubernetes provider", async () => {
+    await createLabs(parseLabConfig({ module: 1, target: "kubernetes", kubernetes: { context: "kind-labs" } }, manifest));
+    await settle();
+    const [provider] = ofType("pulumi:providers:kubernetes");
+    expect(clientSettings(provider!.inputs)).toEqual({ qps: 200, burst: 400 });
+    expect(provider!.inputs["context"]).toBe("kind-labs");
+    resetRecorded();
+    await createLabs(parseLabConfig({ module: 1 }, manifest));
+    await settle();
+    expect(ofType("pulumi:providers:kubernetes")).toEqual([]);
   });
 });
 
@@ -56,7 +78,7 @@ async function programError(): Promise<unknown> {
 
 describe("stack program", () => {
   it("on Docker: one lab with UI URLs on 127.0.0.1", async () => {
-    const out = createLabs(parseLabConfig({ module: 2 }, manifest));
+    const out = await createLabs(parseLabConfig({ module: 2 }, manifest));
     await valueOf(out.credentials);
     await settle();
     const lab = out.labs["bigdata-m2"]!;

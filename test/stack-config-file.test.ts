@@ -2,7 +2,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { isNoSuchStack, labConfigEntries, stackConfigFile, stackConfigHolds } from "../lab-workloads/access/automation";
+import * as YAML from "yaml";
+import { isNoSuchStack } from "../lab-workloads/access/automation";
+import { labConfigEntries, stackConfigFile, stackConfigHolds, stackLabSettings, writeStackSettings } from "../lab-workloads/access/stack-settings";
 
 let root: string;
 beforeEach(() => {
@@ -34,6 +36,63 @@ describe("a stack's settings file", () => {
     expect(stackConfigHolds("docker-m2", labConfigEntries({ module: "2" }), root)).toBe(false);
     write("config: [unclosed\n");
     expect(stackConfigHolds("docker-m2", labConfigEntries({ module: "2" }), root)).toBe(false);
+  });
+});
+
+describe("a stack's settings read without the CLI", () => {
+  it("gives the lab settings as `config --json` does: strings as they are, anything else as JSON, the seed left out", () => {
+    write(`encryptionsalt: v1:abc\nconfig:\n  lab:module: "2"\n  lab:workspace: false\n  lab:hostPortBase: 31000\n  lab:services:\n    spark:\n      workers: 2\n  lab:secretSeed:\n    secure: v1:xyz\n  aws:region: eu-west-1\n`);
+    expect(stackLabSettings("docker-m2", root)).toEqual({
+      "lab:module": { value: "2" },
+      "lab:workspace": { value: "false" },
+      "lab:hostPortBase": { value: "31000" },
+      "lab:services": { value: '{"spark":{"workers":2}}' },
+    });
+  });
+
+  it("leaves it to the CLI when a lab value is encrypted, the file is unreadable, or Pulumi.yaml has project config", () => {
+    write(`config:\n  lab:images:\n    registry:\n      secure: v1:xyz\n`);
+    expect(stackLabSettings("docker-m2", root)).toBeUndefined();
+    write("config: [unclosed\n");
+    expect(stackLabSettings("docker-m2", root)).toBeUndefined();
+    fs.rmSync(path.join(root, "stacks", "Pulumi.docker-m2.yaml"));
+    expect(stackLabSettings("docker-m2", root)).toBeUndefined();
+    write(`config:\n  lab:module: "2"\n`);
+    fs.appendFileSync(path.join(root, "Pulumi.yaml"), "config:\n  lab:module: 3\n");
+    expect(stackLabSettings("docker-m2", root)).toBeUndefined();
+  });
+});
+
+describe("writing a stack's settings without the CLI", () => {
+  const file = () => path.join(root, "stacks", "Pulumi.docker-m2.yaml");
+
+  it("sets plain text values and keeps the salt, encrypted values, other keys and comments", () => {
+    write(`# mine\nencryptionsalt: v1:abc\nconfig:\n  lab:secretSeed:\n    secure: v1:xyz\n  lab:module: "3"\n  other:key: kept\n`);
+    fs.chmodSync(file(), 0o600);
+    expect(writeStackSettings("docker-m2", labConfigEntries({ module: "2", target: "docker", kubernetes: { context: "c" } }), root)).toBe(true);
+    const text = fs.readFileSync(file(), "utf8");
+    expect(text).toContain("# mine");
+    expect(YAML.parse(text)).toEqual({
+      encryptionsalt: "v1:abc",
+      config: { "lab:secretSeed": { secure: "v1:xyz" }, "lab:module": "2", "other:key": "kept", "lab:target": "docker", "lab:kubernetes": '{"context":"c"}' },
+    });
+    expect(fs.statSync(file()).mode & 0o777).toBe(0o600);
+    // What was written reads back as held, and as the CLI would give it.
+    expect(stackConfigHolds("docker-m2", labConfigEntries({ module: "2", target: "docker", kubernetes: { context: "c" } }), root)).toBe(true);
+    expect(stackLabSettings("docker-m2", root)?.["lab:kubernetes"]).toEqual({ value: '{"context":"c"}' });
+    expect(fs.readdirSync(path.join(root, "stacks"))).toEqual(["Pulumi.docker-m2.yaml"]);
+  });
+
+  it("writes nothing, so the CLI writes them, when the file is missing or not a mapping", () => {
+    expect(writeStackSettings("docker-m2", labConfigEntries({ module: "2" }), root)).toBe(false);
+    expect(fs.existsSync(file())).toBe(false);
+    write("- a list\n");
+    expect(writeStackSettings("docker-m2", labConfigEntries({ module: "2" }), root)).toBe(false);
+    expect(fs.readFileSync(file(), "utf8")).toBe("- a list\n");
+    write("config: [unclosed\n");
+    expect(writeStackSettings("docker-m2", labConfigEntries({ module: "2" }), root)).toBe(false);
+    write("config: just text\n");
+    expect(writeStackSettings("docker-m2", labConfigEntries({ module: "2" }), root)).toBe(false);
   });
 });
 

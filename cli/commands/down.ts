@@ -6,7 +6,7 @@ import { dockerLeftovers, removeLeftovers } from "../../lab-workloads/access/doc
 import { removeOrphans } from "../docker-orphans";
 import { stackResources, StateResource } from "../../lab-workloads/access/stack-state";
 import { labInstances } from "../../components/config/schema";
-import { configOfStack, kubeTargetOfConfig } from "../../lab-workloads/access/stack-lab";
+import { configOfStack, kubeTargetOfConfig, stackConfigEntries } from "../../lab-workloads/access/stack-lab";
 import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { ProgressView } from "../progress";
 import { runStackUpdate } from "../../lab-workloads/access/stack-run";
@@ -40,8 +40,8 @@ export async function down(opts: DownOptions, io: Io, listStacks: () => Promise<
       if (!isNoSuchStack(err)) throw err;
       return openLabStack({ module: t.module, target: t.target });
     });
-    // Its settings (a CLI run) and its resources (the state file), read together.
-    const [entries, resources] = await Promise.all([stack.getAllConfig(), stackResources(stack)]);
+    // Its settings and its resources, read together (from its files, or the CLI when they cannot be read).
+    const [entries, resources] = await Promise.all([stackConfigEntries(stack), stackResources(stack)]);
     const cfg = configOfStack(entries);
     // Names from the outputs, or from the stack's own settings when an interrupted run left none.
     const fromOutputs = Object.keys(labsOutput(resources));

@@ -3,7 +3,7 @@ import { MODULES, ModuleId } from "../../components/lab/modules";
 import { openLabStack, prewarmPulumiCommand } from "../../lab-workloads/access/automation";
 import { labSettings, validateSettings } from "../lab-args";
 import { ProgressView } from "../progress";
-import { configOfStack, recordedKube, stackOutputValues, StoodUp, stoodUp } from "../../lab-workloads/access/stack-lab";
+import { configOfStack, recordedKube, stackConfigEntries, stackOutputValues, StoodUp, stoodUp } from "../../lab-workloads/access/stack-lab";
 import { runStackUpdate } from "../../lab-workloads/access/stack-run";
 import { stackResources } from "../../lab-workloads/access/stack-state";
 import { legacyDockerLab, unreadyContainers } from "../../lab-workloads/access/docker-host";
@@ -39,7 +39,7 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
   if (!opts.json) io.out(`Standing up module ${mod.id} (${mod.slug}) on ${opts.target}: ${Object.keys(mod.services).join(", ")}`);
   const stack = await openLabStack({ module: opts.module, target: opts.target, config: kube ? { kubernetes: kube } : {} });
   // The stack's own settings (labctl keeps those it does not set, such as pinned image tags), read while `up` runs: it does not change them.
-  const stackSettings = stack.getAllConfig();
+  const stackSettings = stackConfigEntries(stack);
   stackSettings.catch(() => undefined);
   if (opts.target === "docker") {
     const resources = await stackResources(stack);

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsSettings } from "../config/schema";
 import { createClassNetwork } from "./network";
 import { createLabRepositories, LAB_IMAGES } from "./registry";
+import { KUBE_CLIENT_SETTINGS } from "../platform/kubernetes/client-settings";
 
 /** Arguments of {@link ClassCluster}: the validated `lab:aws` settings and a few extras. */
 export interface ClassClusterArgs extends AwsSettings {
@@ -199,7 +200,7 @@ export class ClassCluster extends pulumi.ComponentResource {
     this.kubeconfig = pulumi.secret(
       pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthority.data]).apply(([n, endpoint, ca]) => kubeconfigFor(n, endpoint, ca, args.region)),
     );
-    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [nodes, ebs] });
+    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true, kubeClientSettings: KUBE_CLIENT_SETTINGS }, { parent: this, dependsOn: [nodes, ebs] });
     this.storageClass = "labs-gp3";
     new k8s.storage.v1.StorageClass(
       `${name}-gp3`,

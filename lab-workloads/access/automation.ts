@@ -7,11 +7,11 @@ import { LocalWorkspace, PulumiCommand, Stack, StackAlreadyExistsError } from "@
 import { ModuleId } from "../../components/lab/modules";
 import { Target } from "../../components/config/schema";
 import { SemVer } from "semver";
-import * as YAML from "yaml";
 import { EXIT, UserError } from "./errors";
 import { SECRET_SEED_KEY } from "../../components/core/derived-secret";
 import type { StateResource } from "./stack-state";
 import { CliError, runCli } from "./stack-run";
+import { labConfigEntries, projectSettings, stackConfigHas, stackConfigHolds, writeStackSettings } from "./stack-settings";
 
 /** The repository root (where Pulumi.yaml is). */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -243,8 +243,9 @@ export async function openLabStack(opts: LabStackOptions): Promise<Stack> {
     : await Stack.select(name, ws);
   await setSecretSeed(stack, root);
   const entries = labConfigEntries({ module: String(opts.module), target: opts.target, ...opts.config });
-  // `config set-all` is one more CLI run; a stack that already holds these settings is left as it is.
-  if (!stackConfigHolds(name, entries, root)) await stack.setAllConfig(entries);
+  // Plain-text settings go straight into the stack's settings file (`config set-all` would be one
+  // more CLI run); a stack that already holds them is left as it is; the CLI writes them only when the file cannot be.
+  if (!stackConfigHolds(name, entries, root) && !writeStackSettings(name, entries, root)) await stack.setAllConfig(entries);
   return stack;
 }
 
@@ -259,51 +260,12 @@ export async function openLabStack(opts: LabStackOptions): Promise<Stack> {
  */
 export async function setSecretSeed(stack: Stack, root = PROJECT_ROOT): Promise<void> {
   const key = `lab:${SECRET_SEED_KEY}`;
-  if (stackConfigHas(stack.name, key, root) || stateFileResources(stack.name, root)?.length !== 0) return;
+  const stateDir = stackStateDir(stack, root);
+  if (stackConfigHas(stack.name, key, root) || !stateDir || stateFileResources(stack.name, root, stateDir)?.length !== 0) return;
   await runCli(stack.workspace as LocalWorkspace, ["config", "set", "--secret", key, "--stack", stack.name], crypto.randomBytes(32).toString("base64")).catch((err: unknown) => {
     if (!(err instanceof CliError)) throw err;
     throw new Error(`pulumi config set --secret ${key} failed (exit ${err.code}): ${err.stderr.trim().split("\n").pop() ?? ""}`);
   });
-}
-
-/** Whether a stack's settings file has an entry for `key` (whatever its value). */
-function stackConfigHas(name: string, key: string, root: string): boolean {
-  return stackSettingsConfig(name, root)?.[key] !== undefined;
-}
-
-/** The `config` map of a stack's settings file; undefined when it cannot be read. */
-function stackSettingsConfig(name: string, root: string): Record<string, unknown> | undefined {
-  try {
-    const doc = YAML.parse(fs.readFileSync(stackConfigFile(name, root), "utf8")) as { config?: Record<string, unknown> } | null;
-    return doc?.config ?? {};
-  } catch {
-    return undefined;
-  }
-}
-
-/** The file that holds a stack's settings: `Pulumi.<stack>.yaml` in the project's `stackConfigDir`. */
-export function stackConfigFile(name: string, root = PROJECT_ROOT): string {
-  return path.join(root, projectSettings(root).stackConfigDir ?? "", `Pulumi.${name}.yaml`);
-}
-
-/**
- * Whether a stack's settings file already holds every entry with the same
- * text. Anything unreadable or different answers false (the settings are
- * then written), so a wrong answer can only cost a CLI run.
- */
-export function stackConfigHolds(name: string, entries: Readonly<Record<string, { value: string }>>, root = PROJECT_ROOT): boolean {
-  const config = stackSettingsConfig(name, root);
-  return config !== undefined && Object.entries(entries).every(([k, v]) => config[k] === v.value);
-}
-
-/**
- * `lab:*` settings as the Automation API sets them: each key prefixed with
- * `lab:`, strings as they are, anything else (objects, numbers) as JSON.
- */
-export function labConfigEntries(config: Readonly<Record<string, unknown>>): Record<string, { value: string }> {
-  const entries: Record<string, { value: string }> = {};
-  for (const [k, v] of Object.entries(config)) entries[`lab:${k}`] = { value: typeof v === "string" ? v : JSON.stringify(v) };
-  return entries;
 }
 
 /** Whether `err` is the CLI's refusal to select a stack that does not exist. */
@@ -317,25 +279,34 @@ export async function selectLabStack(name: string, root = PROJECT_ROOT): Promise
   return Stack.select(name, await stackWorkspace(root, pulumiEnv(root), stackStateExists(name, root)));
 }
 
-/** The Pulumi project's settings this checkout's stacks belong to (Pulumi.yaml). */
-function projectSettings(root: string): { name?: string; stackConfigDir?: string } {
-  return (YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { name?: string; stackConfigDir?: string } | null) ?? {};
+/**
+ * The local state folder of a stack's workspace: its `file://` backend
+ * (this checkout's `.labs/state`, or another one such as the benchmark's);
+ * undefined for a backend that is not a folder.
+ */
+export function stackStateDir(stack: Stack, root = PROJECT_ROOT): string | undefined {
+  const url = (stack.workspace as LocalWorkspace).envVars?.["PULUMI_BACKEND_URL"];
+  if (url === undefined) return path.join(labsDir(root), "state");
+  return url.startsWith("file://") ? url.slice("file://".length) : undefined;
 }
 
-/** The state file of stack `name` in this checkout's local state (the file `stack init` writes, gzipped or not), if there is one. */
-export function stackStateFile(name: string, root = PROJECT_ROOT): string | undefined {
-  const dir = path.join(labsDir(root), "state", ".pulumi", "stacks", projectSettings(root).name ?? "");
+/**
+ * The state file of stack `name` (the file `stack init` writes, gzipped or
+ * not) in the local state folder `stateDir`, if there is one.
+ */
+export function stackStateFile(name: string, root = PROJECT_ROOT, stateDir = path.join(labsDir(root), "state")): string | undefined {
+  const dir = path.join(stateDir, ".pulumi", "stacks", projectSettings(root).name ?? "");
   return [`${name}.json`, `${name}.json.gz`].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
 }
 
 /**
- * The resources of a stack of this checkout, read from its state file (a
- * version 3 checkpoint, as the local file backend writes it, gzipped or
- * not) without a CLI run. Undefined when there is no such file or it is not
+ * The resources of a stack, read without a CLI run from its state file in
+ * `stateDir` (by default this checkout's local state): a version 3
+ * checkpoint, as the local file backend writes it, gzipped or not. Undefined when there is no such file or it is not
  * a checkpoint read this way: the caller then asks the CLI.
  */
-export function stateFileResources(name: string, root = PROJECT_ROOT): StateResource[] | undefined {
-  const file = stackStateFile(name, root);
+export function stateFileResources(name: string, root = PROJECT_ROOT, stateDir?: string): StateResource[] | undefined {
+  const file = stackStateFile(name, root, stateDir);
   if (!file) return undefined;
   try {
     const bytes = fs.readFileSync(file);

@@ -15,6 +15,7 @@ import { checkKubeconfig, loadImageManifest, rawLabValues } from "../../stacks/c
 import type { ClassroomOutput } from "../../stacks/program";
 import type { KubeTarget } from "./kube-client";
 import { cliEnv } from "./stack-run";
+import { ConfigEntry, stackLabSettings } from "./stack-settings";
 
 const run = promisify(execFile);
 
@@ -72,9 +73,17 @@ export function kubeTargetOfConfig(cfg: LabConfig): KubeTarget | undefined {
   return { ...(cfg.kubernetes.kubeconfig ? { kubeconfig: cfg.kubernetes.kubeconfig } : {}), ...(cfg.kubernetes.context ? { context: cfg.kubernetes.context } : {}) };
 }
 
-/** Reads a stack's config and outputs (two CLI runs at once). */
+/**
+ * A stack's `lab:*` settings: from its settings file, or from the CLI (a
+ * 0.5 s run) when the file holds what only the CLI can read.
+ */
+export async function stackConfigEntries(stack: Stack): Promise<Record<string, ConfigEntry>> {
+  return stackLabSettings(stack.name, stack.workspace.workDir) ?? (await stack.getAllConfig());
+}
+
+/** Reads a stack's config (its settings file) and outputs (one CLI run). */
 export async function readStack(stack: Stack): Promise<StoodUp> {
-  const [entries, outputs] = await Promise.all([stack.getAllConfig(), stackOutputValues(stack)]);
+  const [entries, outputs] = await Promise.all([stackConfigEntries(stack), stackOutputValues(stack)]);
   return stoodUp(stack, configOfStack(entries), outputs);
 }
 

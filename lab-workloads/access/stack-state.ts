@@ -1,5 +1,5 @@
 import { Stack } from "@pulumi/pulumi/automation";
-import { PROJECT_ROOT, stateFileResources } from "./automation";
+import { PROJECT_ROOT, stackStateDir, stateFileResources } from "./automation";
 
 export { stateFileResources };
 
@@ -17,5 +17,6 @@ export interface StateResource {
  * 0.45 s, on the path of every `up` and `down`), else from the CLI.
  */
 export async function stackResources(stack: Stack, root = PROJECT_ROOT): Promise<StateResource[]> {
-  return stateFileResources(stack.name, root) ?? (((await stack.exportStack()).deployment?.resources ?? []) as StateResource[]);
+  const stateDir = stackStateDir(stack, root);
+  return (stateDir ? stateFileResources(stack.name, root, stateDir) : undefined) ?? (((await stack.exportStack()).deployment?.resources ?? []) as StateResource[]);
 }

@@ -10,7 +10,8 @@ import * as path from "path";
 import { execFile } from "child_process";
 import { promisify } from "util";
 import { EngineEvent, LocalWorkspace } from "@pulumi/pulumi/automation";
-import { labConfigEntries, PROJECT_ROOT, pulumiCommand, pulumiEnv } from "../../lab-workloads/access/automation";
+import { PROJECT_ROOT, pulumiCommand, pulumiEnv } from "../../lab-workloads/access/automation";
+import { labConfigEntries } from "../../lab-workloads/access/stack-settings";
 import { LABEL } from "../../components/platform/platform";
 
 const run = promisify(execFile);
