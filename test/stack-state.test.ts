@@ -21,13 +21,24 @@ const resources = [
   { urn: "urn:pulumi:docker-m2::bigdata-labs::docker:index/container:Container::bigdata-m2-minio", type: "docker:index/container:Container", id: "abc", outputs: { name: "bigdata-m2-minio" } },
 ];
 const checkpoint = (r: unknown) => JSON.stringify({ version: 3, checkpoint: { stack: "organization/bigdata-labs/docker-m2", latest: { manifest: {}, resources: r } } });
-/** A stack whose `exportStack` answers `fromCli` and counts its calls. */
-const fakeStack = (name: string, fromCli: unknown[]) => {
-  const stack = { name, exports: 0, exportStack: async () => ((stack.exports += 1), { version: 3, deployment: { resources: fromCli } }) };
+/** A stack (its workspace's environment `envVars`) whose `exportStack` answers `fromCli` and counts its calls. */
+const fakeStack = (name: string, fromCli: unknown[], envVars: Record<string, string> = {}) => {
+  const stack = { name, workspace: { envVars }, exports: 0, exportStack: async () => ((stack.exports += 1), { version: 3, deployment: { resources: fromCli } }) };
   return stack;
 };
 
 describe("a stack's resources", () => {
+  it("are read from the state folder of the stack's own file backend (the benchmark's, say), else from the CLI", async () => {
+    const root = checkout({});
+    const other = checkout({ "docker-m2.json": checkpoint(resources) });
+    const elsewhere = fakeStack("docker-m2", [], { PULUMI_BACKEND_URL: `file://${path.join(other, ".labs", "state")}` });
+    expect(await stackResources(elsewhere as unknown as Stack, root)).toEqual(resources);
+    expect(elsewhere.exports).toBe(0);
+    const remote = fakeStack("docker-m2", resources.slice(0, 1), { PULUMI_BACKEND_URL: "s3://bucket/state" });
+    expect(await stackResources(remote as unknown as Stack, other)).toEqual(resources.slice(0, 1));
+    expect(remote.exports).toBe(1);
+  });
+
   it("are read from its state file, plain or gzipped, without the CLI", async () => {
     for (const [file, body] of [["docker-m2.json", checkpoint(resources)], ["docker-m2.json.gz", zlib.gzipSync(checkpoint(resources))]] as const) {
       const root = checkout({ [file]: body });
