@@ -210,9 +210,9 @@ quiet_cli_logs() {
     local logs="$ROOT/pulumi-home/logs"
     [[ -f $logs ]] && return 0
     [[ -d $logs ]] && rm -rf "$logs"
-    printf 'Not a folder on purpose: scripts/toolchain.sh turns off the Pulumi CLI'"'"'s automatic debug logs here.\nDebug one run with: pulumi <command> --logtostderr -v=9\n' >"$logs"
+    printf 'Not a folder on purpose: scripts/toolchain.sh turns off the Pulumi CLI'"'"'s automatic debug logs here.\nDebug one run with: pulumi <command> --logtostderr -v=9\n' >"$logs" 2>/dev/null ||
+        die "a writable $ROOT/pulumi-home" "rerun as root, or set BIGDATA_LABS_HOME to a directory you own"
 }
-quiet_cli_logs
 
 # One run at a time: a second concurrent run waits for the first, then reuses its results.
 exec 9>"$ROOT/.lock"
@@ -220,6 +220,7 @@ if command -v flock >/dev/null && ! flock -n 9; then
     log "another toolchain run holds $ROOT/.lock; waiting"
     flock 9
 fi
+quiet_cli_logs
 
 WITH_KUBERNETES=0
 for arg in "$@"; do

@@ -53,16 +53,12 @@ function clientSettings(inputs: Record<string, any>): unknown {
 }
 
 describe("the Kubernetes provider of a lab or class on a cluster", () => {
-  it("sends up to 200 requests a second, and the Docker target loads no Kubernetes provider", async () => {
+  it("sends up to 200 requests a second", async () => {
     await createLabs(parseLabConfig({ module: 1, target: "kubernetes", kubernetes: { context: "kind-labs" } }, manifest));
     await settle();
     const [provider] = ofType("pulumi:providers:kubernetes");
     expect(clientSettings(provider!.inputs)).toEqual({ qps: 200, burst: 400 });
     expect(provider!.inputs["context"]).toBe("kind-labs");
-    resetRecorded();
-    await createLabs(parseLabConfig({ module: 1 }, manifest));
-    await settle();
-    expect(ofType("pulumi:providers:kubernetes")).toEqual([]);
   });
 });
 

@@ -61,6 +61,17 @@ describe("a stack's settings read without the CLI", () => {
     fs.appendFileSync(path.join(root, "Pulumi.yaml"), "config:\n  lab:module: 3\n");
     expect(stackLabSettings("docker-m2", root)).toBeUndefined();
   });
+
+  it("leaves it to the CLI when its YAML reader might read a value differently, or the file names an environment", () => {
+    for (const v of ["30_000", "0123", "0x7A00", "12345678901234567891", "2026-01-01", "yes", "1.5e3", "'{a: 1}' # ok\n  lab:x: ~"]) {
+      write(`config:\n  lab:hostPortBase: ${v}\n`);
+      expect(stackLabSettings("docker-m2", root), v).toBeUndefined();
+    }
+    write(`environment:\n  - course\nconfig:\n  lab:module: "2"\n`);
+    expect(stackLabSettings("docker-m2", root)).toBeUndefined();
+    write(`config:\n`);
+    expect(stackLabSettings("docker-m2", root)).toEqual({});
+  });
 });
 
 describe("writing a stack's settings without the CLI", () => {
@@ -80,6 +91,28 @@ describe("writing a stack's settings without the CLI", () => {
     // What was written reads back as held, and as the CLI would give it.
     expect(stackConfigHolds("docker-m2", labConfigEntries({ module: "2", target: "docker", kubernetes: { context: "c" } }), root)).toBe(true);
     expect(stackLabSettings("docker-m2", root)?.["lab:kubernetes"]).toEqual({ value: '{"context":"c"}' });
+    expect(fs.readdirSync(path.join(root, "stacks"))).toEqual(["Pulumi.docker-m2.yaml"]);
+  });
+
+  it("fills an empty config, and writes through a symlink", () => {
+    write("encryptionsalt: v1:abc\nconfig:\n");
+    const real = path.join(root, "real.yaml");
+    fs.renameSync(file(), real);
+    fs.symlinkSync(real, file());
+    expect(writeStackSettings("docker-m2", labConfigEntries({ module: "2" }), root)).toBe(true);
+    expect(fs.lstatSync(file()).isSymbolicLink()).toBe(true);
+    expect(YAML.parse(fs.readFileSync(real, "utf8"))).toEqual({ encryptionsalt: "v1:abc", config: { "lab:module": "2" } });
+  });
+
+  it("changes nothing when rewriting would change another value's text, or the file is read-only", () => {
+    const text = `config:\n  aws:port: 007\n  aws:big: 12345678901234567891\n  lab:module: "3"\n`;
+    write(text);
+    expect(writeStackSettings("docker-m2", labConfigEntries({ module: "2" }), root)).toBe(false);
+    expect(fs.readFileSync(file(), "utf8")).toBe(text);
+    write(`config:\n  lab:module: "3"\n`);
+    fs.chmodSync(file(), 0o444);
+    if (process.getuid?.() !== 0) expect(writeStackSettings("docker-m2", labConfigEntries({ module: "2" }), root)).toBe(false);
+    fs.chmodSync(file(), 0o644);
     expect(fs.readdirSync(path.join(root, "stacks"))).toEqual(["Pulumi.docker-m2.yaml"]);
   });
 

@@ -61,11 +61,43 @@ export function labConfigEntries(config: Readonly<Record<string, unknown>>): Rec
   return entries;
 }
 
-/** Whether a YAML value holds an encrypted (`secure:`) value anywhere in it. */
-function holdsSecure(v: unknown): boolean {
-  if (v === null || typeof v !== "object") return false;
-  if (!Array.isArray(v) && "secure" in v) return true;
-  return Object.values(v).some(holdsSecure);
+/** Plain text Go's YAML reader (the CLI's) and this one both read as the same text. */
+const PLAIN_TEXT = /^[A-Za-z/][A-Za-z0-9._/:-]*$/;
+/** Plain words YAML 1.1 (Go's reader) takes for booleans or null. */
+const YAML11_WORDS = /^(y|n|yes|no|on|off|true|false|null)$/i;
+
+/**
+ * A settings value as `pulumi config --json` gives it, or undefined when the
+ * CLI might read it differently (the caller then asks the CLI): quoted text,
+ * plain words, plain decimal integers and true/false, in any nesting; not an
+ * encrypted (`secure:`) value, a number such as `0123`, `30_000`, `0x1F` or
+ * one past 2^53, a date, or anything else the two YAML readers may disagree on.
+ */
+function plainValue(node: unknown): unknown {
+  if (YAML.isScalar(node)) {
+    const source = (node as YAML.Scalar & { source?: string }).source ?? "";
+    if (node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE") return typeof node.value === "string" ? node.value : undefined;
+    if (node.type !== "PLAIN") return undefined;
+    if (typeof node.value === "string") return PLAIN_TEXT.test(node.value) && !YAML11_WORDS.test(node.value) ? node.value : undefined;
+    if (typeof node.value === "number") return /^-?(0|[1-9][0-9]*)$/.test(source) && Number.isSafeInteger(node.value) ? node.value : undefined;
+    if (typeof node.value === "boolean") return source === "true" || source === "false" ? node.value : undefined;
+    return undefined;
+  }
+  if (YAML.isSeq(node)) {
+    const items = node.items.map(plainValue);
+    return items.every((v) => v !== undefined) ? items : undefined;
+  }
+  if (YAML.isMap(node)) {
+    const out: Record<string, unknown> = {};
+    for (const pair of node.items) {
+      const key = YAML.isScalar(pair.key) ? pair.key.value : undefined;
+      const value = plainValue(pair.value);
+      if (typeof key !== "string" || key === "secure" || value === undefined) return undefined;
+      out[key] = value;
+    }
+    return out;
+  }
+  return undefined;
 }
 
 /**
@@ -73,50 +105,76 @@ function holdsSecure(v: unknown): boolean {
  * (strings as they are, anything else as JSON), from its settings file.
  * The seed is left out (it is encrypted and nothing here reads it).
  * Undefined, so that the caller asks the CLI, when the file cannot be read,
- * when another `lab:*` value is encrypted, or when Pulumi.yaml holds
- * project-wide config the CLI would merge in.
+ * when a `lab:*` value is one the CLI might read differently (see
+ * {@link plainValue}) or is encrypted, or when the CLI would merge in more
+ * (project-wide config in Pulumi.yaml, an `environment:` in the file).
  */
 export function stackLabSettings(name: string, root: string): Record<string, ConfigEntry> | undefined {
   try {
     if (projectSettings(root).config !== undefined) return undefined;
+    const doc = YAML.parseDocument(fs.readFileSync(stackConfigFile(name, root), "utf8"));
+    if (doc.errors.length > 0 || doc.has("environment")) return undefined;
+    const config = doc.get("config", true);
+    if (config === undefined || (YAML.isScalar(config) && config.value === null)) return {};
+    if (!YAML.isMap(config)) return undefined;
+    const entries: Record<string, ConfigEntry> = {};
+    for (const pair of config.items) {
+      const k = YAML.isScalar(pair.key) ? pair.key.value : undefined;
+      if (typeof k !== "string" || !k.startsWith("lab:") || k === `lab:${SECRET_SEED_KEY}`) continue;
+      const v = plainValue(pair.value);
+      if (v === undefined) return undefined;
+      entries[k] = { value: typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v) };
+    }
+    return entries;
   } catch {
     return undefined;
   }
-  const config = stackSettingsConfig(name, root);
-  if (!config) return undefined;
-  const entries: Record<string, ConfigEntry> = {};
-  for (const [k, v] of Object.entries(config)) {
-    if (!k.startsWith("lab:") || k === `lab:${SECRET_SEED_KEY}`) continue;
-    if (holdsSecure(v) || v === null || v === undefined) return undefined;
-    entries[k] = { value: typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v) };
-  }
-  return entries;
+}
+
+/** Every value of a settings text read as plain text (YAML's failsafe schema), to compare two versions of a file. */
+function asText(text: string): unknown {
+  return YAML.parse(text, { schema: "failsafe" });
 }
 
 /**
  * Writes plain-text `entries` into a stack's existing settings file, as
  * `pulumi config set-all --plaintext` would, keeping everything else in it
  * (the encryption salt, encrypted values, other keys, comments). The file is
- * replaced at once (a temporary file renamed over it, its mode kept).
- * Returns false, having written nothing, when the file is missing or is not
- * a YAML mapping: the caller then runs the CLI.
+ * replaced at once (a temporary file renamed over it, its mode kept; a
+ * symlink's target is written). Returns false, having changed nothing, when
+ * the file is missing, not writable or not a YAML mapping, when rewriting it
+ * would change the text of any value it does not set (YAML tools spell some
+ * numbers differently), or when writing fails: the caller then runs the CLI.
  */
 export function writeStackSettings(name: string, entries: Readonly<Record<string, ConfigEntry>>, root: string): boolean {
-  const file = stackConfigFile(name, root);
-  let doc: YAML.Document;
-  let mode: number;
+  let file: string;
+  let tmp: string | undefined;
   try {
-    mode = fs.statSync(file).mode & 0o777;
-    doc = YAML.parseDocument(fs.readFileSync(file, "utf8"));
+    file = fs.realpathSync(stackConfigFile(name, root));
+    fs.accessSync(file, fs.constants.R_OK | fs.constants.W_OK);
+    const mode = fs.statSync(file).mode & 0o777;
+    const before = fs.readFileSync(file, "utf8");
+    const doc = YAML.parseDocument(before);
+    if (doc.errors.length > 0 || !(doc.contents === null || YAML.isMap(doc.contents))) return false;
+    const config = doc.get("config", true);
+    if (YAML.isScalar(config) && config.value === null) doc.set("config", doc.createNode({}));
+    else if (config !== undefined && !YAML.isMap(config)) return false;
+    for (const [k, v] of Object.entries(entries)) doc.setIn(["config", k], v.value);
+    const after = doc.toString();
+    // Nothing but the entries may change, value by value, as text.
+    const was = (asText(before) ?? {}) as { config?: Record<string, unknown> | null };
+    const now = asText(after) as { config?: Record<string, unknown> };
+    const rest = (o: { config?: Record<string, unknown> | null }) => ({ ...o, config: Object.fromEntries(Object.entries(o.config ?? {}).filter(([k]) => !(k in entries))) });
+    const expected = { ...Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, v.value])) };
+    if (JSON.stringify(rest(was)) !== JSON.stringify(rest(now)) || Object.entries(expected).some(([k, v]) => now.config?.[k] !== v)) return false;
+    tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, after, { mode });
+    fs.renameSync(tmp, file);
+    tmp = undefined;
+    return true;
   } catch {
     return false;
+  } finally {
+    if (tmp) fs.rmSync(tmp, { force: true });
   }
-  if (doc.errors.length > 0 || !(doc.contents === null || YAML.isMap(doc.contents))) return false;
-  const config = doc.get("config");
-  if (config !== undefined && config !== null && !YAML.isMap(config)) return false;
-  for (const [k, v] of Object.entries(entries)) doc.setIn(["config", k], v.value);
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, doc.toString(), { mode });
-  fs.renameSync(tmp, file);
-  return true;
 }
