@@ -76,6 +76,9 @@ async function kubernetesParts() {
   return { k8s, ...access, ...render, ...staff, ...janitor };
 }
 
+/** What {@link kubernetesParts} loads. */
+type KubernetesParts = Awaited<ReturnType<typeof kubernetesParts>>;
+
 /** The class options of the Kubernetes platform, for a stack with students. */
 function classroomOf(cfg: LabConfig, cluster: ClusterEndpoint | undefined): ClassroomArgs | undefined {
   if (cfg.students.length === 0) return undefined;
@@ -85,37 +88,39 @@ function classroomOf(cfg: LabConfig, cluster: ClusterEndpoint | undefined): Clas
 }
 
 /** The platform labs render into, with its provider when Kubernetes. */
-async function platformFor(cfg: LabConfig, facts: ProgramFacts): Promise<{ platform: Platform; opts: pulumi.ComponentResourceOptions; kubeconfig?: pulumi.Output<string>; classroom?: ClassroomArgs; registry?: RegistryOutput }> {
+async function platformFor(
+  cfg: LabConfig,
+  facts: ProgramFacts,
+): Promise<{ platform: Platform; opts: pulumi.ComponentResourceOptions; kube?: KubernetesParts; kubeconfig?: pulumi.Output<string>; classroom?: ClassroomArgs; registry?: RegistryOutput }> {
   switch (cfg.target) {
     case "docker":
       return { platform: new DockerPlatform(), opts: {} };
     case "kubernetes": {
-      const { k8s, KubernetesPlatform } = await kubernetesParts();
-      const provider = new k8s.Provider("kubernetes", {
+      const kube = await kubernetesParts();
+      const provider = new kube.k8s.Provider("kubernetes", {
         kubeClientSettings: KUBE_CLIENT_SETTINGS,
         ...(cfg.kubernetes.kubeconfig ? { kubeconfig: cfg.kubernetes.kubeconfig } : {}),
         ...(cfg.kubernetes.context ? { context: cfg.kubernetes.context } : {}),
       });
       const classroom = classroomOf(cfg, facts.clusterEndpoint);
-      return { platform: new KubernetesPlatform({ ...cfg.kubernetes, ...(classroom ? { classroom } : {}) }), opts: { providers: { kubernetes: provider } }, ...(classroom ? { classroom } : {}) };
+      return { platform: new kube.KubernetesPlatform({ ...cfg.kubernetes, ...(classroom ? { classroom } : {}) }), opts: { providers: { kubernetes: provider } }, kube, ...(classroom ? { classroom } : {}) };
     }
     case "aws": {
-      const [{ ClassCluster }, { endpointFromKubeconfig, KubernetesPlatform }] = await Promise.all([import("../components/aws/class-cluster"), kubernetesParts()]);
+      const [{ ClassCluster }, kube] = await Promise.all([import("../components/aws/class-cluster"), kubernetesParts()]);
       const cluster = new ClassCluster(`${cfg.name}-class`, cfg.aws!);
-      const endpoint = cluster.kubeconfig.apply(endpointFromKubeconfig);
+      const endpoint = cluster.kubeconfig.apply(kube.endpointFromKubeconfig);
       const classroom = classroomOf(cfg, { server: endpoint.server, caData: endpoint.caData });
-      const platform = new KubernetesPlatform({ ...cfg.kubernetes, storageClass: cfg.kubernetes.storageClass ?? cluster.storageClass, ...(classroom ? { classroom } : {}) });
+      const platform = new kube.KubernetesPlatform({ ...cfg.kubernetes, storageClass: cfg.kubernetes.storageClass ?? cluster.storageClass, ...(classroom ? { classroom } : {}) });
       const registry = { repositoryUrls: cluster.repositoryUrls, registryHost: cluster.registryHost, imageRegistry: cluster.imageRegistry };
-      return { platform, opts: { providers: { kubernetes: cluster.provider } }, kubeconfig: cluster.kubeconfig, registry, ...(classroom ? { classroom } : {}) };
+      return { platform, opts: { providers: { kubernetes: cluster.provider } }, kube, kubeconfig: cluster.kubeconfig, registry, ...(classroom ? { classroom } : {}) };
     }
   }
 }
 
 /** Creates every lab of the stack and returns the outputs to export. */
 export async function createLabs(cfg: LabConfig, facts: ProgramFacts = {}): Promise<StackOutputs> {
-  const { platform, opts, kubeconfig, classroom: room, registry } = await platformFor(cfg, facts);
+  const { platform, opts, kube, kubeconfig, classroom: room, registry } = await platformFor(cfg, facts);
   // Course staff first: each lab binds the instructor's account, which lives in the staff namespace.
-  const kube = room ? await kubernetesParts() : undefined;
   const staff = room && kube ? new kube.ClassStaff(`${cfg.name}-staff`, { className: room.name, cluster: room.cluster }, opts) : undefined;
   if (staff && room?.janitor && kube) {
     new kube.ClassJanitor(

@@ -7,7 +7,7 @@
 import * as path from "path";
 import { execFile } from "child_process";
 import { promisify } from "util";
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { ConfigMap, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { LabConfig, labContext, labInstances, parseLabConfig } from "../../components/config/schema";
 import { LabCredentials } from "../../components/lab/lab";
 import { LabPlan, planLab } from "../../components/lab/plan";
@@ -15,7 +15,7 @@ import { checkKubeconfig, loadImageManifest, rawLabValues } from "../../stacks/c
 import type { ClassroomOutput } from "../../stacks/program";
 import type { KubeTarget } from "./kube-client";
 import { cliEnv } from "./stack-run";
-import { ConfigEntry, stackLabSettings } from "./stack-settings";
+import { stackLabSettings } from "./stack-settings";
 
 const run = promisify(execFile);
 
@@ -77,7 +77,7 @@ export function kubeTargetOfConfig(cfg: LabConfig): KubeTarget | undefined {
  * A stack's `lab:*` settings: from its settings file, or from the CLI (a
  * 0.5 s run) when the file holds what only the CLI can read.
  */
-export async function stackConfigEntries(stack: Stack): Promise<Record<string, ConfigEntry>> {
+export async function stackConfigEntries(stack: Stack): Promise<ConfigMap> {
   return stackLabSettings(stack.name, stack.workspace.workDir) ?? (await stack.getAllConfig());
 }
 

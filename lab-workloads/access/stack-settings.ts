@@ -9,12 +9,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import type { ConfigMap, ConfigValue } from "@pulumi/pulumi/automation";
 import { SECRET_SEED_KEY } from "../../components/core/derived-secret";
-
-/** A stack setting as the CLI's `config --json` gives it. */
-export interface ConfigEntry {
-  readonly value: string;
-}
 
 /** The Pulumi project's settings this checkout's stacks belong to (Pulumi.yaml). */
 export function projectSettings(root: string): { name?: string; stackConfigDir?: string; config?: unknown } {
@@ -46,7 +42,7 @@ export function stackConfigHas(name: string, key: string, root: string): boolean
  * text. Anything unreadable or different answers false (the settings are
  * then written).
  */
-export function stackConfigHolds(name: string, entries: Readonly<Record<string, ConfigEntry>>, root: string): boolean {
+export function stackConfigHolds(name: string, entries: Readonly<Record<string, ConfigValue>>, root: string): boolean {
   const config = stackSettingsConfig(name, root);
   return config !== undefined && Object.entries(entries).every(([k, v]) => config[k] === v.value);
 }
@@ -55,8 +51,8 @@ export function stackConfigHolds(name: string, entries: Readonly<Record<string, 
  * `lab:*` settings as the Automation API sets them: each key prefixed with
  * `lab:`, strings as they are, anything else (objects, numbers) as JSON.
  */
-export function labConfigEntries(config: Readonly<Record<string, unknown>>): Record<string, ConfigEntry> {
-  const entries: Record<string, ConfigEntry> = {};
+export function labConfigEntries(config: Readonly<Record<string, unknown>>): ConfigMap {
+  const entries: ConfigMap = {};
   for (const [k, v] of Object.entries(config)) entries[`lab:${k}`] = { value: typeof v === "string" ? v : JSON.stringify(v) };
   return entries;
 }
@@ -109,7 +105,7 @@ function plainValue(node: unknown): unknown {
  * {@link plainValue}) or is encrypted, or when the CLI would merge in more
  * (project-wide config in Pulumi.yaml, an `environment:` in the file).
  */
-export function stackLabSettings(name: string, root: string): Record<string, ConfigEntry> | undefined {
+export function stackLabSettings(name: string, root: string): ConfigMap | undefined {
   try {
     if (projectSettings(root).config !== undefined) return undefined;
     const doc = YAML.parseDocument(fs.readFileSync(stackConfigFile(name, root), "utf8"));
@@ -117,7 +113,7 @@ export function stackLabSettings(name: string, root: string): Record<string, Con
     const config = doc.get("config", true);
     if (config === undefined || (YAML.isScalar(config) && config.value === null)) return {};
     if (!YAML.isMap(config)) return undefined;
-    const entries: Record<string, ConfigEntry> = {};
+    const entries: ConfigMap = {};
     for (const pair of config.items) {
       const k = YAML.isScalar(pair.key) ? pair.key.value : undefined;
       if (typeof k !== "string" || !k.startsWith("lab:") || k === `lab:${SECRET_SEED_KEY}`) continue;
@@ -146,7 +142,7 @@ function asText(text: string): unknown {
  * would change the text of any value it does not set (YAML tools spell some
  * numbers differently), or when writing fails: the caller then runs the CLI.
  */
-export function writeStackSettings(name: string, entries: Readonly<Record<string, ConfigEntry>>, root: string): boolean {
+export function writeStackSettings(name: string, entries: Readonly<Record<string, ConfigValue>>, root: string): boolean {
   let file: string;
   let tmp: string | undefined;
   try {
@@ -165,8 +161,7 @@ export function writeStackSettings(name: string, entries: Readonly<Record<string
     const was = (asText(before) ?? {}) as { config?: Record<string, unknown> | null };
     const now = asText(after) as { config?: Record<string, unknown> };
     const rest = (o: { config?: Record<string, unknown> | null }) => ({ ...o, config: Object.fromEntries(Object.entries(o.config ?? {}).filter(([k]) => !(k in entries))) });
-    const expected = { ...Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, v.value])) };
-    if (JSON.stringify(rest(was)) !== JSON.stringify(rest(now)) || Object.entries(expected).some(([k, v]) => now.config?.[k] !== v)) return false;
+    if (JSON.stringify(rest(was)) !== JSON.stringify(rest(now)) || Object.entries(entries).some(([k, v]) => now.config?.[k] !== v.value)) return false;
     tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, after, { mode });
     fs.renameSync(tmp, file);
