@@ -162,6 +162,19 @@ describe("Workspace spec", () => {
     expect(spec.hostUrl).toBe("http://127.0.0.1:30000/lab");
   });
   it("builds PYSPARK_SUBMIT_ARGS", () => expect(pysparkSubmitArgs({ a: "1" })).toBe("--conf a=1 pyspark-shell"));
+  it("quotes PYSPARK_SUBMIT_ARGS values that a shell split would break (PySpark uses shlex.split)", () => {
+    expect(pysparkSubmitArgs({ "spark.driver.extraJavaOptions": "-XX:A -XX:B", b: "it's", c: "s3a://x/y" }))
+      .toBe(`--conf 'spark.driver.extraJavaOptions=-XX:A -XX:B' --conf 'b=it'"'"'s' --conf c=s3a://x/y pyspark-shell`);
+  });
+  it("drivers and executors start with the JIT's first tier unless lab:services.spark.jit is full", () => {
+    const quick = resolveSparkSpec({}, ctx).clientConf;
+    expect(quick["spark.driver.extraJavaOptions"]).toBe("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
+    expect(quick["spark.executor.extraJavaOptions"]).toBe("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
+    const full = resolveSparkSpec({ jit: "full" }, ctx).clientConf;
+    expect(full["spark.driver.extraJavaOptions"]).toBeUndefined();
+    expect(full["spark.executor.extraJavaOptions"]).toBeUndefined();
+    expect(() => resolveSparkSpec({ jit: "fast" as never }, ctx)).toThrow(/spark\.jit.*"quick" \(default\) or "full"/);
+  });
 });
 
 describe("module catalogue and budgets", () => {

@@ -19,7 +19,26 @@ export interface SparkArgs {
   readonly driverMemory?: string;
   /** Run a history server reading event logs from the lab's object store. @default false */
   readonly history?: boolean;
+  /**
+   * How drivers and executors compile: `"quick"` stops the JIT at its first
+   * tier and uses the serial collector (`-XX:TieredStopAtLevel=1
+   * -XX:+UseSerialGC`), which halves the CPU a lab-sized job spends on
+   * compiling and collecting; `"full"` keeps the JVM's defaults, for long
+   * jobs on large data. Set in spark-defaults.conf, so a notebook's
+   * `.config("spark.executor.extraJavaOptions", ...)` still wins. @default "quick"
+   */
+  readonly jit?: SparkJit;
 }
+
+/** JIT settings of drivers and executors ({@link SparkArgs.jit}). */
+export const SPARK_JIT = ["quick", "full"] as const;
+export type SparkJit = (typeof SPARK_JIT)[number];
+
+/** JVM options of drivers and executors for each {@link SparkJit}. */
+export const SPARK_JIT_OPTIONS: Readonly<Record<SparkJit, string | undefined>> = {
+  quick: "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+  full: undefined,
+};
 
 /** The lab's S3 store as Spark sees it (from the object store spec). */
 export interface S3Access {
@@ -82,6 +101,9 @@ export function resolveSparkSpec(args: SparkArgs, ctx: SpecContext, s3?: S3Acces
   if (args.history && !s3) {
     throw new LabConfigError(`${f}.history`, "needs the lab's object store for event logs, and this module has none", "Remove history or use a module with an object store");
   }
+  const jit = args.jit ?? "quick";
+  if (!SPARK_JIT.includes(jit)) throw new LabConfigError(`${f}.jit`, `"${String(jit)}" is not a JIT setting`, `Set "quick" (default) or "full"`);
+  const jvmOptions = SPARK_JIT_OPTIONS[jit];
   const masterUrl = `spark://${MASTER}:7077`;
   const timing = { ...DEFAULT_PROBE_TIMING, initialDelaySeconds: 5 };
   const daemonEnv: Record<string, EnvValue> = {
@@ -171,6 +193,7 @@ export function resolveSparkSpec(args: SparkArgs, ctx: SpecContext, s3?: S3Acces
     "spark.executor.memory": jvmSize(executor),
     "spark.cores.max": String(workers * cores),
     "spark.sql.shuffle.partitions": String(Math.max(2, workers * cores * 2)),
+    ...(jvmOptions ? { "spark.driver.extraJavaOptions": jvmOptions, "spark.executor.extraJavaOptions": jvmOptions } : {}),
     ...s3Conf,
     ...(args.history && s3 ? { "spark.eventLog.enabled": "true", "spark.eventLog.dir": `s3a://${s3.eventsBucket}/` } : {}),
   };

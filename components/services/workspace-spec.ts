@@ -100,10 +100,17 @@ export interface WorkspaceSpec extends ServiceSpec {
 
 /**
  * Builds `PYSPARK_SUBMIT_ARGS` from a Spark client configuration, so a plain
- * `SparkSession.builder.getOrCreate()` joins the lab's cluster.
+ * `SparkSession.builder.getOrCreate()` joins the lab's cluster. PySpark splits
+ * the variable as a POSIX shell would (`shlex.split`), so a value with spaces
+ * or quotes (JVM options) is single-quoted.
  */
 export function pysparkSubmitArgs(conf: Readonly<Record<string, string>>): string {
-  return [...Object.entries(conf).map(([k, v]) => `--conf ${k}=${v}`), "pyspark-shell"].join(" ");
+  return [...Object.entries(conf).map(([k, v]) => `--conf ${shellWord(`${k}=${v}`)}`), "pyspark-shell"].join(" ");
+}
+
+/** A word as a POSIX shell reads it back: as is when plain, else single-quoted. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'"'"'`)}'`;
 }
 
 /** Prefix of the env variables the workspace image writes into `spark-defaults.conf` at start. */
