@@ -160,7 +160,7 @@ describe("stale stack locks", () => {
   });
 
   it("takes a zombie for gone: an interrupted CLI left to a parent that never reaps it", async () => {
-    const { processRunning } = await import("../lab-workloads/access/automation");
+    const { processRunning } = await import("../lab-workloads/access/stack-open-lock");
     // `sleep 0.1` ends, and its parent (the shell, replaced by `sleep 5`) never waits for it.
     const { spawn } = await import("child_process");
     const parent = spawn("sh", ["-c", "sleep 0.1 & echo $!; exec sleep 5"], { stdio: ["ignore", "pipe", "ignore"] });

@@ -100,6 +100,36 @@ describe("an interruption while the CLI runs", () => {
     expect(process.listenerCount("SIGINT")).toBe(before);
   });
 
+  /** A fake `pulumi` that prints `first`, then waits 4 s, and answers a SIGINT by saying so. */
+  function trappingPulumi(first: string): string {
+    const root = fs.mkdtempSync(path.join(dir, "int-"));
+    fs.mkdirSync(path.join(root, "bin"));
+    fs.writeFileSync(path.join(root, "bin", "pulumi"), `#!/bin/bash\n[[ $1 == version ]] && { echo v3.259.0; exit 0; }\ntrap 'echo got-SIGINT; exit 0' INT\necho '${first}'\nsleep 4 >/dev/null 2>&1 & wait\necho done\n`, { mode: 0o755 });
+    return root;
+  }
+
+  it("passes a SIGINT sent to labctl alone on to the CLI once the CLI has not shown it", async () => {
+    const running = runStackUpdate(await fakeStack(trappingPulumi("started")), "up");
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = Date.now();
+    process.emit("SIGINT");
+    const result = await running;
+    expect(result.stdout).toContain("got-SIGINT");
+    expect(result.stdout).not.toContain("done");
+    const took = Date.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(1400);
+    expect(took).toBeLessThan(3500);
+  });
+
+  it("does not pass on a Ctrl-C the CLI shows it received (a second one would stop it at once)", async () => {
+    const running = runStackUpdate(await fakeStack(trappingPulumi("^C received; cancelling. If you would like to terminate immediately, press ^C again.")), "up");
+    await new Promise((r) => setTimeout(r, 200));
+    process.emit("SIGINT");
+    const result = await running;
+    expect(result.stdout).toContain("done");
+    expect(result.stdout).not.toContain("got-SIGINT");
+  });
+
   it("passes a SIGTERM sent to labctl on to the CLI", async () => {
     // The CLI itself, not a shell waiting for it, gets the signal.
     const root = fs.mkdtempSync(path.join(dir, "term-"));

@@ -11,6 +11,7 @@ import { EXIT, UserError } from "./errors";
 import { SECRET_SEED_KEY } from "../../components/core/derived-secret";
 import type { StateResource } from "./stack-state";
 import { CliError, runCli } from "./stack-run";
+import { processRunning, withStackOpenLock } from "./stack-open-lock";
 import { labConfigEntries, projectSettings, stackConfigHas, stackConfigHolds, writeStackSettings } from "./stack-settings";
 
 /** The repository root (where Pulumi.yaml is). */
@@ -205,48 +206,30 @@ export function clearStaleLocks(stack: string, root = PROJECT_ROOT): number[] {
   return cleared;
 }
 
-/**
- * Whether process `pid` of this machine is still running. A zombie is not: a
- * CLI whose labctl was interrupted before it is left to a parent (PID 1 in
- * some containers) that may never reap it, and its lock would stay forever.
- */
-export function processRunning(pid: number, procRoot = "/proc"): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== "ESRCH";
-  }
-  try {
-    // /proc/<pid>/stat: "pid (comm) state ..."; comm may hold spaces and parentheses.
-    const stat = fs.readFileSync(path.join(procRoot, String(pid), "stat"), "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch {
-    return true; // no /proc (not Linux): signal 0 answered
-  }
-}
-
 /** Selects (or creates) the local stack of a module's lab and sets its config. */
 export async function openLabStack(opts: LabStackOptions): Promise<Stack> {
   const root = opts.root ?? PROJECT_ROOT;
   const envVars = pulumiEnv(root);
   const name = opts.stackName ?? stackName(opts.module, opts.target);
   for (const pid of clearStaleLocks(name, root)) process.stderr.write(`note: removed a lock on ${name} left by an interrupted run (pid ${pid}, no longer running)\n`);
-  const fresh = !stackStateExists(name, root);
-  const ws = await stackWorkspace(root, envVars, !fresh);
-  // A stack without a state file is created at once (`stack init`), without first failing to select it.
-  const stack = fresh
-    ? await Stack.create(name, ws).catch((err: unknown) => {
-        if (err instanceof StackAlreadyExistsError) return Stack.select(name, ws);
-        throw err;
-      })
-    : await Stack.select(name, ws);
-  await setSecretSeed(stack, root);
-  const entries = labConfigEntries({ module: String(opts.module), target: opts.target, ...opts.config });
-  // Plain-text settings go straight into the stack's settings file (`config set-all` would be one
-  // more CLI run); a stack that already holds them is left as it is; the CLI writes them only when the file cannot be.
-  if (!stackConfigHolds(name, entries, root) && !writeStackSettings(name, entries, root)) await stack.setAllConfig(entries);
-  return stack;
+  // Creating the stack, its seed and its settings is serialized between labctl processes of this checkout.
+  return withStackOpenLock(path.join(labsDir(root), "locks"), name, async () => {
+    const fresh = !stackStateExists(name, root);
+    const ws = await stackWorkspace(root, envVars, !fresh);
+    // A stack without a state file is created at once (`stack init`), without first failing to select it.
+    const stack = fresh
+      ? await Stack.create(name, ws).catch((err: unknown) => {
+          if (err instanceof StackAlreadyExistsError) return Stack.select(name, ws);
+          throw err;
+        })
+      : await Stack.select(name, ws);
+    await setSecretSeed(stack, root);
+    const entries = labConfigEntries({ module: String(opts.module), target: opts.target, ...opts.config });
+    // Plain-text settings go straight into the stack's settings file (`config set-all` would be one
+    // more CLI run); a stack that already holds them is left as it is; the CLI writes them only when the file cannot be.
+    if (!stackConfigHolds(name, entries, root) && !writeStackSettings(name, entries, root)) await stack.setAllConfig(entries);
+    return stack;
+  });
 }
 
 /**

@@ -84,6 +84,11 @@ export function runCli(ws: LocalWorkspace, args: readonly string[], input?: stri
   return runCommand(ws.pulumiCommand.command, [...args, ...(args.includes("--non-interactive") ? [] : ["--non-interactive"])], ws.workDir, cliEnv(ws), input);
 }
 
+/** What the Pulumi CLI prints when an interruption reached it. */
+const CANCELLING = /(\^C|SIGINT|SIGTERM) received; (cancelling|terminating)/;
+/** How long labctl waits for the CLI to show that a Ctrl-C reached it before passing one on. */
+const FORWARD_AFTER_MS = 1500;
+
 /**
  * Runs a command to its end; rejects with a {@link CliError} holding its exit
  * code (or signal) and everything it printed.
@@ -92,7 +97,9 @@ export function runCli(ws: LocalWorkspace, args: readonly string[], input?: stri
  * process group, and the Pulumi CLI then cancels, finishing the steps it
  * started, recording them and releasing the stack's lock. labctl waits for
  * that (a second Ctrl-C stops both at once), so the CLI is not left behind
- * with nobody to wait for it. A SIGTERM sent to labctl alone is passed on.
+ * with nobody to wait for it. A SIGINT sent to labctl alone (`kill -INT`)
+ * is passed on once the CLI has not shown it within 1.5 s; a SIGTERM is
+ * passed on at once.
  */
 function runCommand(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, input?: string): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -102,9 +109,17 @@ function runCommand(command: string, args: string[], cwd: string, env: NodeJS.Pr
     const err: Buffer[] = [];
     let interrupted = false;
     const onInt = () => {
-      if (interrupted) process.exit(130);
+      if (interrupted) {
+        child.kill("SIGINT"); // the CLI then stops at once, whichever way the first one reached it
+        process.exit(130);
+      }
       interrupted = true;
       process.stderr.write(`labctl: interrupted; pulumi finishes the steps it started and records them (Ctrl-C again to stop at once)\n`);
+      // Ctrl-C reaches the CLI too; a SIGINT sent to labctl alone does not, so it is passed on, unless the CLI
+      // says it is cancelling: a second SIGINT would make it stop at once instead of finishing its steps.
+      setTimeout(() => {
+        if (child.exitCode === null && child.signalCode === null && !CANCELLING.test(Buffer.concat(out).toString("utf8"))) child.kill("SIGINT");
+      }, FORWARD_AFTER_MS).unref();
     };
     const onTerm = () => child.kill("SIGTERM");
     process.on("SIGINT", onInt);
