@@ -78,6 +78,11 @@ describe("user-facing failures", () => {
     expect(err.exitCode).toBe(3);
   });
 
+  it("says another run holds the lab's stack, without pointing at pulumi cancel", () => {
+    const err = pulumiFailure("up", new Error("pulumi up failed with exit code 255\n stdout: \n stderr: error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n  file:///x/.labs/state/.pulumi/locks/organization/bigdata-labs/docker-m2/a.json: created by root@h (pid 1) at 2026"));
+    expect(err.message).toBe("up failed: another labctl (or pulumi) run is changing this lab right now; wait for it to end, then run the command again");
+    expect(err.exitCode).toBe(3);
+  });
   it("names the image command when a lab image is missing", () => {
     const err = pulumiFailure("up", new Error("error: sdk-v2/provider2.go:520: sdk.helper_schema: Unable to pull image bigdata-labs/spark:4.2.0-r1: pull access denied: provider=docker@5.2.0"));
     expect(err.message).toMatch(/^up failed: a lab image is missing \(Unable to pull image bigdata-labs\/spark:4\.2\.0-r1: pull access denied\); build it with npm run images$/);
