@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as YAML from "yaml";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { openLabStack, pulumiCommand, pulumiEnv, selectLabStack, setSecretSeed, stackStateExists } from "../lab-workloads/access/automation";
+import { decryptValue, passphraseKey } from "../lab-workloads/access/passphrase-crypter";
 
 /**
  * A checkout (Pulumi.yaml, a stack settings folder) and a toolchain whose
@@ -54,31 +55,47 @@ afterAll(() => {
 const runs = () => (fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").trim().split("\n") : []).map((l) => l.split(" ").slice(0, 2).join(" "));
 
 describe("opening a lab's stack", () => {
-  it("creates a new stack, gives it a random seed on standard input, and writes its settings into its file", async () => {
+  /** The seed in a stack's settings file, opened with the test's passphrase. */
+  async function seedOf(stack: string): Promise<string | undefined> {
+    const settings = YAML.parse(fs.readFileSync(path.join(root, "stacks", `Pulumi.${stack}.yaml`), "utf8"));
+    const key = await passphraseKey("test", settings.encryptionsalt);
+    return key && decryptValue(key.key, settings.config["lab:secretSeed"].secure);
+  }
+
+  it("creates a new stack with its settings file written first (salt, settings, encrypted seed) and one CLI run", async () => {
     expect(stackStateExists("docker-m2", root)).toBe(false);
     const stack = await openLabStack({ module: 2, target: "docker", root });
     expect(stack.name).toBe("docker-m2");
-    expect(runs()).toEqual(["stack init", "config set"]);
-    // The settings are in the file next to what the CLI wrote there (salt, encrypted seed), which is kept.
-    const settings = YAML.parse(fs.readFileSync(path.join(root, "stacks", "Pulumi.docker-m2.yaml"), "utf8"));
-    expect(settings).toEqual({ encryptionsalt: "v1:salt", config: { "lab:secretSeed": { secure: "v1:abc" }, "lab:module": "2", "lab:target": "docker" } });
+    // `stack init` keeps the file's salt; the seed never went to a CLI.
+    expect(runs()).toEqual(["stack init"]);
+    const file = path.join(root, "stacks", "Pulumi.docker-m2.yaml");
+    const settings = YAML.parse(fs.readFileSync(file, "utf8"));
+    expect(settings).toEqual({ encryptionsalt: expect.stringMatching(/^v1:/), config: { "lab:secretSeed": { secure: expect.stringMatching(/^v1:/) }, "lab:module": "2", "lab:target": "docker" } });
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(Buffer.from((await seedOf("docker-m2"))!, "base64")).toHaveLength(32);
     expect(stackStateExists("docker-m2", root)).toBe(true);
-    const seed = fs.readFileSync(path.join(home, "seed"), "utf8");
-    expect(Buffer.from(seed, "base64")).toHaveLength(32);
-    // Encrypted, and never on the command line.
-    expect(fs.readFileSync(path.join(home, "seed-args"), "utf8").trim()).toBe("config set --secret lab:secretSeed --stack docker-m2 --non-interactive");
-  });
+  }, 20_000);
 
   it("gives every new stack its own seed, and keeps one its settings already hold", async () => {
-    const first = fs.readFileSync(path.join(home, "seed"), "utf8");
     await openLabStack({ module: 3, target: "docker", root });
-    expect(fs.readFileSync(path.join(home, "seed"), "utf8")).not.toBe(first);
+    expect(await seedOf("docker-m3")).not.toBe(await seedOf("docker-m2"));
     // A stack without state whose settings hold a seed (removed with its settings kept) keeps that seed.
     fs.rmSync(calls, { force: true });
     fs.writeFileSync(path.join(root, "stacks", "Pulumi.docker-m4.yaml"), "config:\n  lab:secretSeed:\n    secure: v1:abc\n");
     await openLabStack({ module: 4, target: "docker", root });
     expect(runs()).toEqual(["stack init"]);
     expect(fs.readFileSync(path.join(root, "stacks", "Pulumi.docker-m4.yaml"), "utf8")).toContain("secure: v1:abc");
+  }, 20_000);
+
+  it("seeds a new stack through the CLI (value on standard input) when its settings file holds settings but no seed", async () => {
+    fs.writeFileSync(path.join(root, "stacks", "Pulumi.docker-m5.yaml"), 'config:\n  lab:module: "5"\n');
+    fs.rmSync(calls, { force: true });
+    await openLabStack({ module: 5, target: "docker", root });
+    expect(runs().slice(0, 2)).toEqual(["stack init", "config set"]);
+    expect(Buffer.from(fs.readFileSync(path.join(home, "seed"), "utf8"), "base64")).toHaveLength(32);
+    expect(fs.readFileSync(path.join(home, "seed-args"), "utf8").trim()).toBe("config set --secret lab:secretSeed --stack docker-m5 --non-interactive");
+    fs.rmSync(path.join(stateDir, "docker-m5.json"));
+    fs.rmSync(path.join(root, "stacks", "Pulumi.docker-m5.yaml"));
   });
 
   it("selects a stack the CLI says exists although its state file is not where labctl looks", async () => {
@@ -89,7 +106,8 @@ describe("opening a lab's stack", () => {
     expect(runs().slice(0, 2)).toEqual(["stack init", "stack select"]);
     // Its resources cannot be read here, so it is not given a seed (that would change its labs' credentials).
     expect(runs()).not.toContain("config set");
-    // Without a settings file to write into, the CLI writes the settings.
+    // The settings file labctl wrote for a new stack was removed again (that stack's salt is in its own
+    // state), so, without a settings file to write into, the CLI writes the settings.
     expect(runs()).toContain("config set-all");
   });
 

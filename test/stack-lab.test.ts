@@ -1,3 +1,4 @@
+import { encryptValue, newPassphraseKey } from "../lab-workloads/access/passphrase-crypter";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -65,4 +66,25 @@ describe("a stack's outputs", () => {
     const calls = fs.readFileSync(log, "utf8").trim().split("\n");
     expect(calls).toEqual([`${fs.realpathSync(dir)}|from-workspace|stack output --json --show-secrets --stack docker-m2 --non-interactive`]);
   });
+
+  it("are read from the state file, secrets opened with the stack's passphrase, without a CLI run", async () => {
+    const root = fs.mkdtempSync(path.join(dir, "outputs-"));
+    fs.writeFileSync(path.join(root, "Pulumi.yaml"), "name: bigdata-labs\nruntime: nodejs\n");
+    const state = path.join(root, "state");
+    const stacks = path.join(state, ".pulumi", "stacks", "bigdata-labs");
+    fs.mkdirSync(stacks, { recursive: true });
+    const { salt, key } = await newPassphraseKey("pass");
+    const secret = (v: unknown) => ({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: encryptValue(key, JSON.stringify(v)) });
+    const outputs = { labs: { "bigdata-m2": { module: 2 } }, credentials: secret({ "bigdata-m2": { jupyterToken: "t0k" } }) };
+    fs.writeFileSync(path.join(stacks, "docker-m2.json"), JSON.stringify({ version: 3, checkpoint: { latest: { secrets_providers: { type: "passphrase", state: { salt } }, resources: [{ urn: "u", type: "pulumi:pulumi:Stack", outputs }] } } }));
+    const bin = path.join(root, "fake-pulumi");
+    const log = path.join(root, "fake-pulumi.log");
+    fs.writeFileSync(bin, `#!/bin/bash\necho "$*" >> ${log}\necho '{}'\n`, { mode: 0o755 });
+    const stackOf = (passphrase: string) => ({ name: "docker-m2", workspace: { pulumiCommand: { command: bin }, workDir: root, envVars: { PULUMI_BACKEND_URL: `file://${state}`, PULUMI_CONFIG_PASSPHRASE: passphrase } } }) as unknown as Stack;
+    expect(await stackOutputValues(stackOf("pass"))).toEqual({ labs: { "bigdata-m2": { module: 2 } }, credentials: { "bigdata-m2": { jupyterToken: "t0k" } } });
+    expect(fs.existsSync(log)).toBe(false);
+    // A passphrase that does not open the state: the CLI is asked (and would say why).
+    expect(await stackOutputValues(stackOf("other"))).toEqual({});
+    expect(fs.readFileSync(log, "utf8")).toContain("stack output --json --show-secrets --stack docker-m2");
+  }, 20_000);
 });

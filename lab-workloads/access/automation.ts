@@ -12,7 +12,8 @@ import { SECRET_SEED_KEY } from "../../components/core/derived-secret";
 import type { StateResource } from "./stack-state";
 import { CliError, runCli } from "./stack-run";
 import { processRunning, withStackOpenLock } from "./stack-open-lock";
-import { labConfigEntries, projectSettings, stackConfigHas, stackConfigHolds, writeStackSettings } from "./stack-settings";
+import { labConfigEntries, projectSettings, stackConfigFile, stackConfigHas, stackConfigHolds, writeStackSettings } from "./stack-settings";
+import { createStackSettings, freshStackKey, stackEncryptionSalt, stackKey } from "./stack-secrets";
 
 /** The repository root (where Pulumi.yaml is). */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -215,21 +216,49 @@ export async function openLabStack(opts: LabStackOptions): Promise<Stack> {
   // Creating the stack, its seed and its settings is serialized between labctl processes of this checkout.
   return withStackOpenLock(path.join(labsDir(root), "locks"), name, async () => {
     const fresh = !stackStateExists(name, root);
+    const entries = labConfigEntries({ module: String(opts.module), target: opts.target, ...opts.config });
+    // A new stack's settings file is written before `stack init`, which keeps its salt: its seed is then
+    // encrypted here with a key derived meanwhile (see prewarmStackKey), not by one more CLI run.
+    const passphrase = envVars["PULUMI_CONFIG_PASSPHRASE"];
+    const settingsFile = stackConfigFile(name, root);
+    const created = fresh && passphrase !== undefined && !fs.existsSync(settingsFile) &&
+      createStackSettings(name, root, await freshStackKey(name, passphrase), entries, { [`lab:${SECRET_SEED_KEY}`]: newSecretSeed() });
     const ws = await stackWorkspace(root, envVars, !fresh);
     // A stack without a state file is created at once (`stack init`), without first failing to select it.
     const stack = fresh
       ? await Stack.create(name, ws).catch((err: unknown) => {
-          if (err instanceof StackAlreadyExistsError) return Stack.select(name, ws);
-          throw err;
+          if (!(err instanceof StackAlreadyExistsError)) throw err;
+          // A stack kept elsewhere: its own salt and seed are in its state, not in the file just written.
+          if (created) fs.rmSync(settingsFile, { force: true });
+          return Stack.select(name, ws);
         })
       : await Stack.select(name, ws);
     await setSecretSeed(stack, root);
-    const entries = labConfigEntries({ module: String(opts.module), target: opts.target, ...opts.config });
     // Plain-text settings go straight into the stack's settings file (`config set-all` would be one
     // more CLI run); a stack that already holds them is left as it is; the CLI writes them only when the file cannot be.
     if (!stackConfigHolds(name, entries, root) && !writeStackSettings(name, entries, root)) await stack.setAllConfig(entries);
     return stack;
   });
+}
+
+/** A new `lab:secretSeed`: 32 random bytes, base64. */
+function newSecretSeed(): string {
+  return crypto.randomBytes(32).toString("base64");
+}
+
+/**
+ * Starts deriving, in the background, the passphrase key a command on stack
+ * `name` will need (0.25 s of CPU that then overlaps other work): the key of
+ * its settings file's salt, or a new salt's for a stack without settings
+ * file (see {@link openLabStack}). Does nothing without a passphrase in the
+ * environment labctl gives the CLI.
+ */
+export function prewarmStackKey(name: string, root = PROJECT_ROOT): void {
+  const passphrase = pulumiEnv(root)["PULUMI_CONFIG_PASSPHRASE"];
+  if (passphrase === undefined) return;
+  const salt = stackEncryptionSalt(name, root);
+  if (salt) void stackKey(passphrase, salt);
+  else if (!fs.existsSync(stackConfigFile(name, root))) freshStackKey(name, passphrase).catch(() => undefined);
 }
 
 /**
@@ -245,7 +274,7 @@ export async function setSecretSeed(stack: Stack, root = PROJECT_ROOT): Promise<
   const key = `lab:${SECRET_SEED_KEY}`;
   const stateDir = stackStateDir(stack, root);
   if (stackConfigHas(stack.name, key, root) || !stateDir || stateFileResources(stack.name, root, stateDir)?.length !== 0) return;
-  await runCli(stack.workspace as LocalWorkspace, ["config", "set", "--secret", key, "--stack", stack.name], crypto.randomBytes(32).toString("base64")).catch((err: unknown) => {
+  await runCli(stack.workspace as LocalWorkspace, ["config", "set", "--secret", key, "--stack", stack.name], newSecretSeed()).catch((err: unknown) => {
     if (!(err instanceof CliError)) throw err;
     throw new Error(`pulumi config set --secret ${key} failed (exit ${err.code}): ${err.stderr.trim().split("\n").pop() ?? ""}`);
   });
@@ -289,15 +318,30 @@ export function stackStateFile(name: string, root = PROJECT_ROOT, stateDir = pat
  * a checkpoint read this way: the caller then asks the CLI.
  */
 export function stateFileResources(name: string, root = PROJECT_ROOT, stateDir?: string): StateResource[] | undefined {
+  return stateFileLatest(name, root, stateDir)?.resources;
+}
+
+/**
+ * The latest deployment of a stack's state file (see {@link
+ * stateFileResources}): its resources and, for passphrase secrets, the salt
+ * its secret values are encrypted with.
+ */
+export function stateFileLatest(name: string, root = PROJECT_ROOT, stateDir?: string): { resources: StateResource[]; passphraseSalt?: string } | undefined {
   const file = stackStateFile(name, root, stateDir);
   if (!file) return undefined;
   try {
     const bytes = fs.readFileSync(file);
-    const doc = JSON.parse((file.endsWith(".gz") ? zlib.gunzipSync(bytes) : bytes).toString("utf8")) as { version?: number; checkpoint?: { latest?: { resources?: unknown } | null } };
+    const doc = JSON.parse((file.endsWith(".gz") ? zlib.gunzipSync(bytes) : bytes).toString("utf8")) as {
+      version?: number;
+      checkpoint?: { latest?: { resources?: unknown; secrets_providers?: { type?: string; state?: { salt?: unknown } } } | null };
+    };
     if (doc.version !== 3 || !doc.checkpoint) return undefined;
-    const resources = doc.checkpoint.latest?.resources ?? [];
+    const latest = doc.checkpoint.latest;
+    const resources = latest?.resources ?? [];
     if (!Array.isArray(resources) || !resources.every((r) => typeof (r as StateResource)?.type === "string")) return undefined;
-    return resources as StateResource[];
+    const secrets = latest?.secrets_providers;
+    const salt = secrets?.type === "passphrase" && typeof secrets.state?.salt === "string" ? secrets.state.salt : undefined;
+    return { resources: resources as StateResource[], ...(salt ? { passphraseSalt: salt } : {}) };
   } catch {
     return undefined;
   }

@@ -16,6 +16,8 @@ import type { ClassroomOutput } from "../../stacks/program";
 import type { KubeTarget } from "./kube-client";
 import { cliEnv } from "./stack-run";
 import { stackLabSettings } from "./stack-settings";
+import { stackStateDir, stateFileLatest } from "./automation";
+import { holdsSecret, revealSecrets, stackKey } from "./stack-secrets";
 
 const run = promisify(execFile);
 
@@ -88,12 +90,15 @@ export async function readStack(stack: Stack): Promise<StoodUp> {
 }
 
 /**
- * A stack's output values, secrets shown, in one CLI run (the Automation
- * API's `outputs()` makes two, to mark which are secret; nothing here needs
- * to know).
+ * A stack's output values, secrets shown: from its state file, its secrets
+ * opened with the stack's passphrase key (derived once per process, see
+ * {@link prewarmStackKey}), else in one CLI run (the Automation API's
+ * `outputs()` makes two, to mark which are secret; nothing here needs to know).
  */
 export async function stackOutputValues(stack: Stack): Promise<Record<string, unknown>> {
   const ws = stack.workspace as LocalWorkspace;
+  const fromFile = await stateFileOutputValues(stack);
+  if (fromFile) return fromFile;
   const { stdout } = await run(ws.pulumiCommand.command, ["stack", "output", "--json", "--show-secrets", "--stack", stack.name, "--non-interactive"], {
     cwd: ws.workDir,
     env: cliEnv(ws),
@@ -135,4 +140,31 @@ export function planOfLab(cfg: LabConfig, lab: string, hostPortBase?: number): L
     services: cfg.services,
     withoutWorkspace: !cfg.workspace,
   });
+}
+
+/**
+ * The root resource's outputs in a stack's state file, secrets opened;
+ * undefined when the file, the stack's passphrase or a secret cannot be read
+ * this way.
+ */
+async function stateFileOutputValues(stack: Stack): Promise<Record<string, unknown> | undefined> {
+  const ws = stack.workspace as LocalWorkspace;
+  let latest: ReturnType<typeof stateFileLatest>;
+  try {
+    const stateDir = stackStateDir(stack, ws.workDir);
+    latest = stateDir ? stateFileLatest(stack.name, ws.workDir, stateDir) : undefined;
+  } catch {
+    return undefined; // not a checkout this can read (no Pulumi.yaml)
+  }
+  const root = latest?.resources.find((r) => r.type === "pulumi:pulumi:Stack");
+  if (!latest || !root) return undefined;
+  const outputs = root.outputs ?? {};
+  const passphrase = ws.envVars?.["PULUMI_CONFIG_PASSPHRASE"];
+  let key: Buffer | undefined;
+  if (holdsSecret(outputs)) {
+    if (!latest.passphraseSalt || passphrase === undefined) return undefined;
+    key = (await stackKey(passphrase, latest.passphraseSalt))?.key;
+    if (!key) return undefined;
+  }
+  return revealSecrets(outputs, key) as Record<string, unknown> | undefined;
 }

@@ -1,0 +1,111 @@
+/**
+ * A stack's secrets without a CLI run: its encrypted settings and the secret
+ * outputs in its state file, opened with a key derived once per process
+ * (see passphrase-crypter). Anything not in the formats known here answers
+ * undefined, and the caller asks the CLI, so a miss costs one CLI run only.
+ */
+import * as fs from "fs";
+import * as YAML from "yaml";
+import { decryptValue, encryptValue, newPassphraseKey, PassphraseKey, passphraseKey } from "./passphrase-crypter";
+import { stackConfigFile } from "./stack-settings";
+import type { ConfigMap } from "@pulumi/pulumi/automation";
+
+/** How the state marks a secret value: `{ [SECRET_SIG_KEY]: SECRET_SIG, ciphertext }`. */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+const keys = new Map<string, Promise<PassphraseKey | undefined>>();
+
+/** The key of a passphrase salt, derived once per process (in the background: start it early). */
+export function stackKey(passphrase: string, salt: string): Promise<PassphraseKey | undefined> {
+  const id = `${salt}\n${passphrase}`;
+  let key = keys.get(id);
+  if (!key) {
+    key = passphraseKey(passphrase, salt).catch(() => undefined);
+    keys.set(id, key);
+  }
+  return key;
+}
+
+const fresh = new Map<string, Promise<PassphraseKey>>();
+
+/** A new salt and key for stack `name`'s settings file, made once per process (start it early). */
+export function freshStackKey(name: string, passphrase: string): Promise<PassphraseKey> {
+  let key = fresh.get(name);
+  if (!key) {
+    key = newPassphraseKey(passphrase).then((k) => {
+      keys.set(`${k.salt}\n${passphrase}`, Promise.resolve(k));
+      return k;
+    });
+    fresh.set(name, key);
+  }
+  return key;
+}
+
+/** The `encryptionsalt` of a stack's settings file; undefined when it has none or cannot be read. */
+export function stackEncryptionSalt(name: string, root: string): string | undefined {
+  try {
+    const doc = YAML.parse(fs.readFileSync(stackConfigFile(name, root), "utf8")) as { encryptionsalt?: unknown } | null;
+    return typeof doc?.encryptionsalt === "string" ? doc.encryptionsalt : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Creates the settings file of a stack that has none, as `pulumi stack
+ * init` and `pulumi config set` would leave it: `key`'s salt, plain
+ * `entries` and encrypted `secrets`. `pulumi stack init` then keeps the
+ * salt. Returns false, having written nothing, when the file exists.
+ */
+export function createStackSettings(name: string, root: string, key: PassphraseKey, entries: ConfigMap, secrets: Readonly<Record<string, string>>): boolean {
+  const doc = new YAML.Document({ encryptionsalt: key.salt, config: {} });
+  for (const [k, v] of Object.entries(entries)) doc.setIn(["config", k], v.value);
+  for (const [k, v] of Object.entries(secrets)) doc.setIn(["config", k], { secure: encryptValue(key.key, v) });
+  try {
+    fs.writeFileSync(stackConfigFile(name, root), doc.toString(), { flag: "wx", mode: 0o600 });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw err;
+  }
+}
+
+/** Whether `value` (from a state file) holds a secret anywhere. */
+export function holdsSecret(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(holdsSecret);
+  if (value === null || typeof value !== "object") return false;
+  return SIG_KEY in value || Object.values(value).some(holdsSecret);
+}
+
+/**
+ * `value` from a state file with its secrets opened, as `pulumi stack output
+ * --show-secrets --json` prints it; undefined when a secret does not open
+ * with `key` or the value holds another kind of special object (an asset, a
+ * resource reference).
+ */
+export function revealSecrets(value: unknown, key: Buffer | undefined): unknown {
+  if (Array.isArray(value)) {
+    const out = value.map((v) => revealSecrets(v, key));
+    return out.includes(undefined) ? undefined : out;
+  }
+  if (value === null || typeof value !== "object") return value;
+  const obj = value as Record<string, unknown>;
+  if (SIG_KEY in obj) {
+    if (obj[SIG_KEY] !== SECRET_SIG || typeof obj["ciphertext"] !== "string" || !key) return undefined;
+    const plain = decryptValue(key, obj["ciphertext"]);
+    if (plain === undefined) return undefined;
+    try {
+      return revealSecrets(JSON.parse(plain), key);
+    } catch {
+      return undefined;
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    const r = revealSecrets(v, key);
+    if (r === undefined) return undefined;
+    out[k] = r;
+  }
+  return out;
+}

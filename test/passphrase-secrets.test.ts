@@ -1,0 +1,66 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { describe, expect, it } from "vitest";
+import { decryptValue, encryptValue, newPassphraseKey, passphraseKey } from "../lab-workloads/access/passphrase-crypter";
+import { createStackSettings, holdsSecret, revealSecrets, stackEncryptionSalt } from "../lab-workloads/access/stack-secrets";
+
+// Written by the Pulumi CLI v3.259.0 (`stack init`, then `config set --secret lab:k` with 'seed-value-é'), passphrase "test-passphrase".
+const CLI_SALT = "v1:a+L+NML0FL8=:v1:PEa/yEFDPASpUlLZ:pzKtY/d47LvvOGHDM/H/EY7k7tN6sg==";
+const CLI_VALUE = "v1:xeuFApwJssIdibC/:XQz3MRxfbQnZgNyLIX6Fsq889kad7gZZzmeLyRg=";
+const SIG = "4dabf18193072939515e22adb298388d";
+const SECRET = "1b47061264138c4ac30d75fd1eb44270";
+
+describe("Pulumi's passphrase secrets, in-process", () => {
+  it("opens a value the CLI encrypted, and refuses a wrong passphrase or a tampered value", async () => {
+    const key = await passphraseKey("test-passphrase", CLI_SALT);
+    expect(key && decryptValue(key.key, CLI_VALUE)).toBe("seed-value-é");
+    expect(await passphraseKey("wrong", CLI_SALT)).toBeUndefined();
+    const tampered = CLI_VALUE.slice(0, -6) + (CLI_VALUE.at(-6) === "A" ? "B" : "A") + CLI_VALUE.slice(-5);
+    expect(decryptValue(key!.key, tampered)).toBeUndefined();
+    expect(decryptValue(key!.key, "plain text")).toBeUndefined();
+    expect(await passphraseKey("test-passphrase", "v2:something")).toBeUndefined();
+  });
+
+  it("makes a salt whose check opens with the same passphrase, and values that open with its key only", async () => {
+    const made = await newPassphraseKey("p1");
+    expect(made.salt).toMatch(/^v1:[A-Za-z0-9+/]{11}=:v1:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$/);
+    const again = await passphraseKey("p1", made.salt);
+    expect(again?.key.equals(made.key)).toBe(true);
+    const v = encryptValue(made.key, "x y ü");
+    expect(decryptValue(again!.key, v)).toBe("x y ü");
+    const cliKey = await passphraseKey("test-passphrase", CLI_SALT);
+    expect(decryptValue(cliKey!.key, v)).toBeUndefined();
+  }, 20_000);
+
+  it("reveals nested state secrets as the CLI prints them, and gives up on what it does not know", async () => {
+    const { key } = await newPassphraseKey("p2");
+    const secret = (v: unknown) => ({ [SIG]: SECRET, ciphertext: encryptValue(key, JSON.stringify(v)) });
+    const outputs = { labs: { a: { url: "http://x" } }, credentials: secret({ a: { s3SecretKey: "k" } }), list: [1, secret("two")] };
+    expect(holdsSecret(outputs)).toBe(true);
+    expect(holdsSecret({ labs: { a: 1 } })).toBe(false);
+    expect(revealSecrets(outputs, key)).toEqual({ labs: { a: { url: "http://x" } }, credentials: { a: { s3SecretKey: "k" } }, list: [1, "two"] });
+    expect(revealSecrets(outputs, undefined)).toBeUndefined();
+    expect(revealSecrets({ a: { [SIG]: "c44067f5952c0a294b673a41bacd8c17", path: "/x" } }, key)).toBeUndefined();
+    const other = await newPassphraseKey("p3");
+    expect(revealSecrets(outputs, other.key)).toBeUndefined();
+  }, 20_000);
+
+  it("creates a stack's settings file once, private, with its salt, plain settings and encrypted seed", async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "stack-secrets-"));
+    fs.writeFileSync(path.join(root, "Pulumi.yaml"), "name: p\nruntime: nodejs\nstackConfigDir: stacks\n");
+    fs.mkdirSync(path.join(root, "stacks"));
+    const key = await newPassphraseKey("p4");
+    expect(createStackSettings("docker-m2", root, key, { "lab:module": { value: "2" } }, { "lab:secretSeed": "s33d" })).toBe(true);
+    const file = path.join(root, "stacks", "Pulumi.docker-m2.yaml");
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const text = fs.readFileSync(file, "utf8");
+    expect(text).toContain('lab:module: "2"');
+    expect(text).not.toContain("s33d");
+    expect(stackEncryptionSalt("docker-m2", root)).toBe(key.salt);
+    const secure = /secure: (\S+)/.exec(text)![1]!;
+    expect(decryptValue(key.key, secure)).toBe("s33d");
+    expect(createStackSettings("docker-m2", root, key, {}, {})).toBe(false);
+    expect(fs.readFileSync(file, "utf8")).toBe(text);
+  }, 20_000);
+});
