@@ -21,7 +21,11 @@ source, target = sys.argv[1], sys.argv[2]
 opts = {"key": os.environ["AWS_ACCESS_KEY_ID"], "secret": os.environ["AWS_SECRET_ACCESS_KEY"],
         "client_kwargs": {"endpoint_url": os.environ["AWS_ENDPOINT_URL"], "region_name": "us-east-1"}}
 client = Client(os.environ["DASK_SCHEDULER_ADDRESS"], timeout="60s")
-df = dd.read_csv(source, storage_options=opts, blocksize=64_000)
+# Several partitions whatever the size: blocks of at least 64 kB, at most about 8 of them (thousands of
+# tiny partitions would make every solver step thousands of tasks).
+import s3fs  # noqa: E402
+size = s3fs.S3FileSystem(**opts).size(source)
+df = dd.read_csv(source, storage_options=opts, blocksize=max(64_000, -(-size // 8)))
 X, y = df[["x1", "x2", "x3"]], df["y"]
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, shuffle=True, random_state=7)
 # Arrays with known chunk sizes, which the estimator needs.
@@ -35,7 +39,6 @@ result = {
     "test_r2": float(r2_score(y_test.compute(), model.predict(X_test).compute())),
 }
 print(result)
-import s3fs  # noqa: E402
 with s3fs.S3FileSystem(**opts).open(target, "w") as f:
     json.dump(result, f)
 client.close()
