@@ -107,11 +107,14 @@ export async function seedStarterData(lab: LabHandle, log: (l: string) => void, 
       const graph = graphCsv(generateGraph(rng, M5_SIZES.small.vertices, M5_SIZES.small.groups));
       const trips = generateTrips(rng, M5_SIZES.small.trips);
       await hdfs.mkdirs(`${root}/graph`);
-      for (const [file, body] of [["trips.csv", tripsCsv(trips)], ["graph/vertices.csv", graph.vertices], ["graph/edges.csv", graph.edges]] as const) {
-        if (skip && (await hdfs.exists(`${root}/${file}`))) continue;
+      // The three files are written side by side (each a NameNode request, then a DataNode's).
+      const files = [["trips.csv", tripsCsv(trips)], ["graph/vertices.csv", graph.vertices], ["graph/edges.csv", graph.edges]] as const;
+      const written = await Promise.all(files.map(async ([file, body]) => {
+        if (skip && (await hdfs.exists(`${root}/${file}`))) return undefined;
         await hdfs.put(`${root}/${file}`, body);
-        seeded.push(`hdfs://${root}/${file}`);
-      }
+        return `hdfs://${root}/${file}`;
+      }));
+      seeded.push(...written.filter((w): w is string => w !== undefined));
       break;
     }
   }
