@@ -32,7 +32,8 @@ state=\${PULUMI_BACKEND_URL#file://}/.pulumi/stacks/bigdata-labs
 name=""; prev=""; for a in "$@"; do [[ $prev == --stack ]] && name=$a; prev=$a; done
 case "$1 $2" in
   "stack select") [[ -f $state/$name.json || -f ${home}/elsewhere-$name ]] || { echo "error: no stack named '$name' found" >&2; exit 255; } ;;
-  "stack init") [[ -f ${home}/elsewhere-$3 ]] && { echo "error: stack '$3' already exists" >&2; exit 255; }; mkdir -p $state; echo '{"version":3,"checkpoint":{"stack":"s","latest":{"manifest":{}}}}' > $state/$3.json
+  "stack init") [[ -f ${home}/elsewhere-$3 ]] && { echo "error: stack '$3' already exists" >&2; exit 255; }
+    [[ -f ${home}/race-$3 ]] && { mkdir -p $state; echo '{"version":3,"checkpoint":{"stack":"s","latest":{"manifest":{}}}}' > $state/$3.json; echo "error: stack '$3' already exists" >&2; exit 255; }; mkdir -p $state; echo '{"version":3,"checkpoint":{"stack":"s","latest":{"manifest":{}}}}' > $state/$3.json
     settings=${root}/stacks/Pulumi.$3.yaml; [[ -f $settings ]] || echo "encryptionsalt: v1:salt" > $settings ;;
   "config set") cat > ${home}/seed; echo "$*" > ${home}/seed-args; touch ${home}/seeded-$name
     settings=${root}/stacks/Pulumi.$name.yaml
@@ -110,6 +111,15 @@ describe("opening a lab's stack", () => {
     // state), so, without a settings file to write into, the CLI writes the settings.
     expect(runs()).toContain("config set-all");
   });
+
+  it("keeps the settings file it wrote when another run made the stack from it meanwhile (its salt is that stack's)", async () => {
+    fs.writeFileSync(path.join(home, "race-docker-m3x"), "");
+    fs.rmSync(calls, { force: true });
+    const stack = await openLabStack({ module: 3, target: "docker", root, stackName: "docker-m3x" });
+    expect(stack.name).toBe("docker-m3x");
+    expect(runs()).toEqual(["stack init", "stack select"]);
+    expect(Buffer.from((await seedOf("docker-m3x"))!, "base64")).toHaveLength(32);
+  }, 20_000);
 
   it("seeds a stack left without a seed and without resources, never one with resources", async () => {
     const state = (r: unknown[]) => JSON.stringify({ version: 3, checkpoint: { stack: "s", latest: { resources: r } } });

@@ -24,8 +24,10 @@ export interface SparkArgs {
    * tier and uses the serial collector (`-XX:TieredStopAtLevel=1
    * -XX:+UseSerialGC`), which halves the CPU a lab-sized job spends on
    * compiling and collecting; `"full"` keeps the JVM's defaults, for long
-   * jobs on large data. Set in spark-defaults.conf, so a notebook's
-   * `.config("spark.executor.extraJavaOptions", ...)` still wins. @default "quick"
+   * jobs on large data. Set in spark-defaults.conf: a notebook's
+   * `.config("spark.executor.extraJavaOptions", ...)` still wins; the
+   * driver's options are fixed once its JVM runs (set them with `--conf` or
+   * PYSPARK_SUBMIT_ARGS). @default "quick"
    */
   readonly jit?: SparkJit;
 }

@@ -222,14 +222,15 @@ export async function openLabStack(opts: LabStackOptions): Promise<Stack> {
     const passphrase = envVars["PULUMI_CONFIG_PASSPHRASE"];
     const settingsFile = stackConfigFile(name, root);
     const created = fresh && passphrase !== undefined && !fs.existsSync(settingsFile) &&
-      createStackSettings(name, root, await freshStackKey(name, passphrase), entries, { [`lab:${SECRET_SEED_KEY}`]: newSecretSeed() });
+      createStackSettings(name, root, await freshStackKey(root, name, passphrase), entries, { [`lab:${SECRET_SEED_KEY}`]: newSecretSeed() });
     const ws = await stackWorkspace(root, envVars, !fresh);
     // A stack without a state file is created at once (`stack init`), without first failing to select it.
     const stack = fresh
       ? await Stack.create(name, ws).catch((err: unknown) => {
           if (!(err instanceof StackAlreadyExistsError)) throw err;
           // A stack kept elsewhere: its own salt and seed are in its state, not in the file just written.
-          if (created) fs.rmSync(settingsFile, { force: true });
+          // Unless this checkout's stack was just made by another run, with the salt of this very file.
+          if (created && !stackStateExists(name, root)) fs.rmSync(settingsFile, { force: true });
           return Stack.select(name, ws);
         })
       : await Stack.select(name, ws);
@@ -258,7 +259,7 @@ export function prewarmStackKey(name: string, root = PROJECT_ROOT): void {
   if (passphrase === undefined) return;
   const salt = stackEncryptionSalt(name, root);
   if (salt) void stackKey(passphrase, salt);
-  else if (!fs.existsSync(stackConfigFile(name, root))) freshStackKey(name, passphrase).catch(() => undefined);
+  else if (!fs.existsSync(stackConfigFile(name, root))) freshStackKey(root, name, passphrase).catch(() => undefined);
 }
 
 /**
@@ -307,8 +308,17 @@ export function stackStateDir(stack: Stack, root = PROJECT_ROOT): string | undef
  * not) in the local state folder `stateDir`, if there is one.
  */
 export function stackStateFile(name: string, root = PROJECT_ROOT, stateDir = path.join(labsDir(root), "state")): string | undefined {
+  return stackStateFiles(name, root, stateDir)[0];
+}
+
+/**
+ * Every state file of stack `name` in `stateDir` (`.json`, `.json.gz`,
+ * `.json.zst`): the CLI reads the newest when there are several, so a
+ * reader of its own takes the file only when it is the one.
+ */
+function stackStateFiles(name: string, root: string, stateDir: string): string[] {
   const dir = path.join(stateDir, ".pulumi", "stacks", projectSettings(root).name ?? "");
-  return [`${name}.json`, `${name}.json.gz`].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
+  return [`${name}.json`, `${name}.json.gz`, `${name}.json.zst`].map((f) => path.join(dir, f)).filter((f) => fs.existsSync(f));
 }
 
 /**
@@ -327,8 +337,10 @@ export function stateFileResources(name: string, root = PROJECT_ROOT, stateDir?:
  * its secret values are encrypted with.
  */
 export function stateFileLatest(name: string, root = PROJECT_ROOT, stateDir?: string): { resources: StateResource[]; passphraseSalt?: string } | undefined {
-  const file = stackStateFile(name, root, stateDir);
-  if (!file) return undefined;
+  const files = stackStateFiles(name, root, stateDir ?? path.join(labsDir(root), "state"));
+  const file = files[0];
+  // Several files (a compression change the CLI could not clean up) or a zstd one: the CLI knows which is current.
+  if (!file || files.length > 1 || file.endsWith(".zst")) return undefined;
   try {
     const bytes = fs.readFileSync(file);
     const doc = JSON.parse((file.endsWith(".gz") ? zlib.gunzipSync(bytes) : bytes).toString("utf8")) as {

@@ -53,7 +53,8 @@ export function encryptValue(key: Buffer, plaintext: string): string {
 /** A value the CLI encrypted, or undefined when it is not in that format or this key does not open it. */
 export function decryptValue(key: Buffer, value: string): string | undefined {
   const parts = value.split(":");
-  if (parts.length !== 3 || parts[0] !== "v1") return undefined;
+  // Strict base64, as Go's decoder reads it (Node's skips what it does not know).
+  if (parts.length !== 3 || parts[0] !== "v1" || !parts.slice(1).every((p) => /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(p))) return undefined;
   const nonce = Buffer.from(parts[1]!, "base64");
   const body = Buffer.from(parts[2]!, "base64");
   if (nonce.length !== 12 || body.length < 16) return undefined;

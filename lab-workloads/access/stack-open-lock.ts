@@ -46,9 +46,20 @@ export async function withStackOpenLock<T>(dir: string, name: string, fn: () => 
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     }
-    const holder = Number(readOr(file, ""));
+    const held = readOr(file, "");
+    const holder = Number(held);
     if (Number.isInteger(holder) && holder > 0 && !processRunning(holder)) {
-      fs.rmSync(file, { force: true });
+      // Taken over by a rename, which only one waiter wins; a lock that turns out to be newer than
+      // the dead one seen (another waiter's, just made) is put back.
+      const aside = `${file}.${process.pid}.stale`;
+      try {
+        fs.renameSync(file, aside);
+        if (readOr(aside, "") !== held) fs.linkSync(aside, file);
+      } catch {
+        /* gone already, or a new lock in place: look again */
+      } finally {
+        fs.rmSync(aside, { force: true });
+      }
       continue;
     }
     if (Date.now() > deadline) {

@@ -87,7 +87,7 @@ export function runCli(ws: LocalWorkspace, args: readonly string[], input?: stri
 /** What the Pulumi CLI prints when an interruption reached it. */
 const CANCELLING = /(\^C|SIGINT|SIGTERM) received; (cancelling|terminating)/;
 /** How long labctl waits for the CLI to show that a Ctrl-C reached it before passing one on. */
-const FORWARD_AFTER_MS = 1500;
+const FORWARD_AFTER_MS = 3000;
 
 /**
  * Runs a command to its end; rejects with a {@link CliError} holding its exit
@@ -98,7 +98,7 @@ const FORWARD_AFTER_MS = 1500;
  * started, recording them and releasing the stack's lock. labctl waits for
  * that (a second Ctrl-C stops both at once), so the CLI is not left behind
  * with nobody to wait for it. A SIGINT sent to labctl alone (`kill -INT`)
- * is passed on once the CLI has not shown it within 1.5 s; a SIGTERM is
+ * is passed on once the CLI has not shown it within 3 s; a SIGTERM is
  * passed on at once.
  */
 function runCommand(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, input?: string): Promise<{ stdout: string; stderr: string }> {

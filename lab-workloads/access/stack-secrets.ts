@@ -29,15 +29,16 @@ export function stackKey(passphrase: string, salt: string): Promise<PassphraseKe
 
 const fresh = new Map<string, Promise<PassphraseKey>>();
 
-/** A new salt and key for stack `name`'s settings file, made once per process (start it early). */
-export function freshStackKey(name: string, passphrase: string): Promise<PassphraseKey> {
-  let key = fresh.get(name);
+/** A new salt and key for the settings file of stack `name` of checkout `root`, made once per process (start it early). */
+export function freshStackKey(root: string, name: string, passphrase: string): Promise<PassphraseKey> {
+  const id = `${root}\n${name}\n${passphrase}`;
+  let key = fresh.get(id);
   if (!key) {
     key = newPassphraseKey(passphrase).then((k) => {
       keys.set(`${k.salt}\n${passphrase}`, Promise.resolve(k));
       return k;
     });
-    fresh.set(name, key);
+    fresh.set(id, key);
   }
   return key;
 }
@@ -62,12 +63,19 @@ export function createStackSettings(name: string, root: string, key: PassphraseK
   const doc = new YAML.Document({ encryptionsalt: key.salt, config: {} });
   for (const [k, v] of Object.entries(entries)) doc.setIn(["config", k], v.value);
   for (const [k, v] of Object.entries(secrets)) doc.setIn(["config", k], { secure: encryptValue(key.key, v) });
+  // Written whole to a private temporary file, then linked in place: a reader never sees half a
+  // file, and the link fails (changing nothing) when the file exists.
+  const file = stackConfigFile(name, root);
+  const tmp = `${file}.${process.pid}.new`;
   try {
-    fs.writeFileSync(stackConfigFile(name, root), doc.toString(), { flag: "wx", mode: 0o600 });
+    fs.writeFileSync(tmp, doc.toString(), { flag: "wx", mode: 0o600 });
+    fs.linkSync(tmp, file);
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw err;
+  } finally {
+    fs.rmSync(tmp, { force: true });
   }
 }
 
@@ -104,7 +112,8 @@ export function revealSecrets(value: unknown, key: Buffer | undefined): unknown 
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
     const r = revealSecrets(v, key);
-    if (r === undefined) return undefined;
+    // A key `__proto__` would set the object's prototype here: leave such an output to the CLI.
+    if (r === undefined || k === "__proto__") return undefined;
     out[k] = r;
   }
   return out;
