@@ -3,7 +3,8 @@ import * as os from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { decryptValue, encryptValue, newPassphraseKey, passphraseKey } from "../lab-workloads/access/passphrase-crypter";
-import { createStackSettings, holdsSecret, revealSecrets, stackEncryptionSalt } from "../lab-workloads/access/stack-secrets";
+import { createStackSettings, holdsSecret, revealSecrets } from "../lab-workloads/access/stack-secrets";
+import { stackEncryptionSalt } from "../lab-workloads/access/stack-settings";
 
 // Written by the Pulumi CLI v3.259.0 (`stack init`, then `config set --secret lab:k` with 'seed-value-é'), passphrase "test-passphrase".
 const CLI_SALT = "v1:a+L+NML0FL8=:v1:PEa/yEFDPASpUlLZ:pzKtY/d47LvvOGHDM/H/EY7k7tN6sg==";

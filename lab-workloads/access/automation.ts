@@ -12,8 +12,8 @@ import { SECRET_SEED_KEY } from "../../components/core/derived-secret";
 import type { StateResource } from "./stack-state";
 import { CliError, runCli } from "./stack-run";
 import { processRunning, withStackOpenLock } from "./stack-open-lock";
-import { labConfigEntries, projectSettings, stackConfigFile, stackConfigHas, stackConfigHolds, writeStackSettings } from "./stack-settings";
-import { createStackSettings, freshStackKey, stackEncryptionSalt, stackKey } from "./stack-secrets";
+import { labConfigEntries, projectSettings, stackConfigFile, stackConfigHas, stackConfigHolds, stackEncryptionSalt, writeStackSettings } from "./stack-settings";
+import { createStackSettings, freshStackKey, stackKey } from "./stack-secrets";
 
 /** The repository root (where Pulumi.yaml is). */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -251,15 +251,12 @@ function newSecretSeed(): string {
  * Starts deriving, in the background, the passphrase key a command on stack
  * `name` will need (0.25 s of CPU that then overlaps other work): the key of
  * its settings file's salt, or a new salt's for a stack without settings
- * file (see {@link openLabStack}). Does nothing without a passphrase in the
- * environment labctl gives the CLI.
+ * file (see {@link openLabStack}), with the passphrase labctl gives the CLI.
  */
 export function prewarmStackKey(name: string, root = PROJECT_ROOT): void {
-  const passphrase = pulumiEnv(root)["PULUMI_CONFIG_PASSPHRASE"];
-  if (passphrase === undefined) return;
   const salt = stackEncryptionSalt(name, root);
-  if (salt) void stackKey(passphrase, salt);
-  else if (!fs.existsSync(stackConfigFile(name, root))) freshStackKey(root, name, passphrase).catch(() => undefined);
+  if (salt) void stackKey(passphrase(root), salt);
+  else if (!fs.existsSync(stackConfigFile(name, root))) freshStackKey(root, name, passphrase(root)).catch(() => undefined);
 }
 
 /**

@@ -43,16 +43,6 @@ export function freshStackKey(root: string, name: string, passphrase: string): P
   return key;
 }
 
-/** The `encryptionsalt` of a stack's settings file; undefined when it has none or cannot be read. */
-export function stackEncryptionSalt(name: string, root: string): string | undefined {
-  try {
-    const doc = YAML.parse(fs.readFileSync(stackConfigFile(name, root), "utf8")) as { encryptionsalt?: unknown } | null;
-    return typeof doc?.encryptionsalt === "string" ? doc.encryptionsalt : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Creates the settings file of a stack that has none, as `pulumi stack
  * init` and `pulumi config set` would leave it: `key`'s salt, plain

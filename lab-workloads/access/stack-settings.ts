@@ -22,14 +22,25 @@ export function stackConfigFile(name: string, root: string): string {
   return path.join(root, projectSettings(root).stackConfigDir ?? "", `Pulumi.${name}.yaml`);
 }
 
-/** The `config` map of a stack's settings file; undefined when it cannot be read. */
-export function stackSettingsConfig(name: string, root: string): Record<string, unknown> | undefined {
+/** A stack's settings file, parsed; undefined when it cannot be read. */
+function stackSettingsFile(name: string, root: string): { encryptionsalt?: unknown; config?: Record<string, unknown> } | undefined {
   try {
-    const doc = YAML.parse(fs.readFileSync(stackConfigFile(name, root), "utf8")) as { config?: Record<string, unknown> } | null;
-    return doc?.config ?? {};
+    return (YAML.parse(fs.readFileSync(stackConfigFile(name, root), "utf8")) as { encryptionsalt?: unknown; config?: Record<string, unknown> } | null) ?? {};
   } catch {
     return undefined;
   }
+}
+
+/** The `config` map of a stack's settings file; undefined when it cannot be read. */
+export function stackSettingsConfig(name: string, root: string): Record<string, unknown> | undefined {
+  const doc = stackSettingsFile(name, root);
+  return doc && (doc.config ?? {});
+}
+
+/** The `encryptionsalt` of a stack's settings file; undefined when it has none or cannot be read. */
+export function stackEncryptionSalt(name: string, root: string): string | undefined {
+  const salt = stackSettingsFile(name, root)?.encryptionsalt;
+  return typeof salt === "string" ? salt : undefined;
 }
 
 /** Whether a stack's settings file has an entry for `key` (whatever its value). */
