@@ -111,6 +111,16 @@ describe("HDFS spec", () => {
     expect(spec.dataNodeHostHttp).toEqual({ "hdfs-datanode-0": "127.0.0.1:30032" });
   });
 
+  it("starts every daemon with the JIT's first tier", () => {
+    const spec = resolveHdfsSpec({ dataNodes: 2 }, ctx);
+    expect(spec.workloads.map((w) => [w.component, w.env["HADOOP_OPTS"]])).toEqual([
+      ["namenode", "-XX:TieredStopAtLevel=1"],
+      ["datanode", "-XX:TieredStopAtLevel=1"],
+      ["datanode", "-XX:TieredStopAtLevel=1"],
+      ["httpfs", "-XX:TieredStopAtLevel=1"],
+    ]);
+  });
+
   it.each([
     [{ dataNodes: 0 }, /^lab:services\.hdfs\.dataNodes: must be a whole number from 1 to 5/],
     [{ dataNodes: 2, replication: 3 }, /^lab:services\.hdfs\.replication: must be a whole number from 1 to 2/],

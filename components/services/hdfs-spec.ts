@@ -47,6 +47,14 @@ const HADOOP_UID = 1002;
 const HADOOP_USER = "hadoop";
 
 /** `core-site.xml` and `hdfs-site.xml` entries in the image's env convention. */
+/**
+ * JVM options of the HDFS daemons: the JIT stops at its first tier, as the
+ * Spark daemons' do. A lone NameNode's first start (format included) took
+ * 6.3 s of CPU and 3.8 s to answer with the JVM's defaults, 3.8 s and 2.9 s
+ * with this; a lab's daemons start side by side on a student's few cores.
+ */
+const DAEMON_JVM_OPTIONS = "-XX:TieredStopAtLevel=1";
+
 function siteEnv(core: Record<string, string>, hdfs: Record<string, string>): Record<string, EnvValue> {
   const env: Record<string, EnvValue> = {};
   for (const [k, v] of Object.entries(core)) env[`CORE-SITE.XML_${k}`] = v;
@@ -81,6 +89,7 @@ export function resolveHdfsSpec(args: HdfsArgs, ctx: SpecContext): HdfsSpec {
     command: ["hdfs-entrypoint", "namenode"],
     env: {
       HADOOP_HEAPSIZE_MAX: jvmSize(nnHeap),
+      HADOOP_OPTS: DAEMON_JVM_OPTIONS,
       // HttpFS (running as HADOOP_USER) may act for any user from any host of the lab.
       ...siteEnv({ ...core, [`hadoop.proxyuser.${HADOOP_USER}.hosts`]: "*", [`hadoop.proxyuser.${HADOOP_USER}.groups`]: "*" }, {
         ...common,
@@ -118,6 +127,7 @@ export function resolveHdfsSpec(args: HdfsArgs, ctx: SpecContext): HdfsSpec {
       command: ["hdfs-entrypoint", "datanode"],
       env: {
         HADOOP_HEAPSIZE_MAX: jvmSize(dnHeap),
+        HADOOP_OPTS: DAEMON_JVM_OPTIONS,
         ...siteEnv(core, {
           ...common,
           // A directory inside the volume, made by the DataNode itself: it insists on owning its
@@ -157,6 +167,7 @@ export function resolveHdfsSpec(args: HdfsArgs, ctx: SpecContext): HdfsSpec {
     command: ["hdfs-entrypoint", "httpfs"],
     env: {
       HADOOP_HEAPSIZE_MAX: jvmSize(httpFsHeap),
+      HADOOP_OPTS: DAEMON_JVM_OPTIONS,
       ...siteEnv(core, { ...common }),
     },
     ports: [{ name: "http", port: HTTPFS_PORT, hostPort: httpFsPort }],
