@@ -94,6 +94,9 @@ export function pulumiEnv(root = PROJECT_ROOT): Record<string, string> {
     PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
   };
+  // The program starts without ts-node and without @pulumi/pulumi's closure serializer (scripts/lib/pulumi-run.cjs).
+  const run = path.join(root, "scripts", "lib", "pulumi-run.cjs");
+  if (fs.existsSync(run)) env["PULUMI_LANGUAGE_NODEJS_RUN_PATH"] = run;
   if (fs.existsSync(path.join(bin, "pulumi"))) {
     env["PATH"] = `${bin}${path.delimiter}${process.env["PATH"] ?? ""}`;
     env["PULUMI_HOME"] = process.env["PULUMI_HOME"] ?? path.join(toolchainHome(), "pulumi-home");

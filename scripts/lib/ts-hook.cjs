@@ -1,0 +1,100 @@
+"use strict";
+/**
+ * Runs the project's TypeScript in Node without ts-node, for labctl and for the Pulumi program
+ * when labctl drives it (see pulumi-run.cjs). Preload it: `node -r scripts/lib/ts-hook.cjs x.ts`.
+ *
+ * - Each .ts file is transpiled by SWC with the options ts-node's "swc" mode derives from this
+ *   project's tsconfig.json (CommonJS, ES2022, esModuleInterop; no type check: `npm run typecheck`
+ *   does that). The JavaScript is cached under .labs/cache/ts by the source's SHA-256, so a warm
+ *   start loads neither the TypeScript compiler (0.25 s with ts-node) nor SWC.
+ * - @pulumi/pulumi loads its closure serializer's dependencies (@npmcli/arborist, TypeScript) when
+ *   the SDK is first required; labctl and this program never serialize a closure, so those two
+ *   modules are loaded on first use instead (0.15-0.3 s per process).
+ *
+ * Module file names stay the .ts sources, so __dirname is unchanged. No source maps: stack traces
+ * (labctl --debug) name the right file, with lines of the transpiled code.
+ */
+const crypto = require("crypto");
+const fs = require("fs");
+const Module = require("module");
+const path = require("path");
+
+const ROOT = path.resolve(__dirname, "..", "..");
+/** Where transpiled files are kept (the checkout's .labs, ignored by git). */
+const CACHE_DIR = path.join(ROOT, ".labs", "cache", "ts");
+
+/** SWC options equal to ts-node's for this tsconfig.json (test/ts-hook.test.ts checks both). */
+const SWC_OPTIONS = {
+  swcrc: false,
+  sourceMaps: false,
+  module: { type: "commonjs", noInterop: false, strictMode: true, ignoreDynamic: false },
+  jsc: {
+    parser: { syntax: "typescript", tsx: false, decorators: false, dynamicImport: true },
+    target: "es2022",
+    transform: { useDefineForClassFields: true },
+    keepClassNames: true,
+  },
+};
+
+let swc;
+/** The SWC version and options, part of every cache key: a new SWC or new options miss. */
+let optionsKey;
+function keyOf(source, filename) {
+  optionsKey ??= `${require("@swc/core/package.json").version}\n${JSON.stringify(SWC_OPTIONS)}`;
+  return crypto.createHash("sha256").update(optionsKey).update("\0").update(filename).update("\0").update(source).digest("hex");
+}
+
+/** The JavaScript of one TypeScript source, from the cache or from SWC. */
+function transpile(source, filename) {
+  const key = keyOf(source, filename);
+  const file = path.join(CACHE_DIR, key.slice(0, 2), `${key}.js`);
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    swc ??= require("@swc/core");
+    const { code } = swc.transformSync(source, { ...SWC_OPTIONS, filename });
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, code);
+      fs.renameSync(tmp, file);
+    } catch {
+      // A read-only checkout still runs, transpiling every time.
+    }
+    return code;
+  }
+}
+
+Module._extensions[".ts"] = function loadTs(module, filename) {
+  if (filename.split(path.sep).includes("node_modules")) throw new Error(`${filename}: TypeScript inside node_modules is not loaded by ${__filename}`);
+  module._compile(transpile(fs.readFileSync(filename, "utf8"), filename), filename);
+};
+
+/** Modules of @pulumi/pulumi's closure serializer loaded on first use, by the requiring file. */
+const DEFERRED = [
+  { request: "@npmcli/arborist", from: /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]codePaths\.js$/ },
+  { request: "../../typescript-shim", from: /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]parseFunction\.js$/ },
+];
+
+const load = Module._load;
+Module._load = function deferringLoad(request, parent, isMain) {
+  const deferred = parent && DEFERRED.find((d) => d.request === request && d.from.test(parent.filename ?? ""));
+  if (!deferred) return load.apply(this, arguments);
+  let real;
+  const target = () => (real ??= load.call(this, request, parent, isMain));
+  // `__esModule` answers without loading, so TypeScript's __importStar keeps this object as is.
+  return new Proxy(
+    {},
+    {
+      get: (_, key) => (key === "__esModule" ? true : Reflect.get(target(), key)),
+      has: (_, key) => Reflect.has(target(), key),
+      ownKeys: () => Reflect.ownKeys(target()),
+      getOwnPropertyDescriptor: (_, key) => {
+        const d = Reflect.getOwnPropertyDescriptor(target(), key);
+        return d && { ...d, configurable: true };
+      },
+    },
+  );
+};
+
+module.exports = { transpile, SWC_OPTIONS, CACHE_DIR };

@@ -1,0 +1,73 @@
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { createRequire } from "module";
+import { describe, expect, it } from "vitest";
+
+const ROOT = path.resolve(__dirname, "..");
+const HOOK = path.join(ROOT, "scripts", "lib", "ts-hook.cjs");
+const req = createRequire(__filename);
+
+/** Every TypeScript file labctl or the program may load. */
+function sources(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".ts") && !e.name.endsWith(".d.ts")) out.push(p);
+    }
+  };
+  for (const d of ["cli", "components", "lab-workloads", "stacks"]) walk(path.join(ROOT, d));
+  return out;
+}
+
+/** Runs node with the hook preloaded; returns stdout. */
+function node(args: string[], cwd = ROOT): string {
+  return execFileSync(process.execPath, ["--require", HOOK, ...args], { cwd, encoding: "utf8" });
+}
+
+describe("scripts/lib/ts-hook.cjs", () => {
+  it("emits what ts-node's SWC mode emits for this tsconfig.json, file by file", () => {
+    const ts = req("typescript");
+    const swc = req("@swc/core");
+    const { createSwcOptions } = req("ts-node/transpilers/swc");
+    const parsed = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+    const tsNode = createSwcOptions(parsed.options, undefined, swc, "@swc/core").nonTsxOptions;
+    const { SWC_OPTIONS } = req(HOOK);
+    const files = sources();
+    expect(files.length).toBeGreaterThan(100);
+    const differ = files.filter((f) => {
+      const src = fs.readFileSync(f, "utf8");
+      return swc.transformSync(src, { ...tsNode, filename: f }).code !== swc.transformSync(src, { ...SWC_OPTIONS, filename: f }).code;
+    });
+    expect(differ).toEqual([]);
+  });
+
+  it("keeps a module's own __dirname, interop of default imports, and caches by content", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ts-hook-"));
+    const file = path.join(dir, "probe.ts");
+    // `yaml` is a CommonJS package with named exports only: a default import needs the interop.
+    fs.writeFileSync(file, `import YAML from "${req.resolve("yaml")}";\nconst n: number = 2;\nconsole.log(JSON.stringify({ dir: __dirname, n, y: YAML.stringify({ a: n }).trim() }));\n`);
+    expect(JSON.parse(node([file]))).toEqual({ dir, n: 2, y: "a: 2" });
+    const { transpile, CACHE_DIR } = req(HOOK);
+    const src = fs.readFileSync(file, "utf8");
+    const before = fs.existsSync(CACHE_DIR) ? fs.readdirSync(CACHE_DIR, { recursive: true }).length : 0;
+    expect(transpile(src, file)).toBe(transpile(src, file));
+    // The second run above and these two calls added no file: the source was already cached.
+    expect(fs.readdirSync(CACHE_DIR, { recursive: true }).length).toBe(before);
+    expect(transpile(`${src}// changed\n`, file)).toContain("// changed");
+  });
+
+  it("defers the closure serializer's modules of @pulumi/pulumi, which still work when used", () => {
+    const out = node(["-e", `
+      const pulumi = require("@pulumi/pulumi");
+      const loaded = () => Object.keys(require.cache).filter((k) => /[\\\\/](typescript|@npmcli[\\\\/]arborist)[\\\\/]/.test(k)).length;
+      const before = loaded();
+      pulumi.runtime.serializeFunction(() => 42).then((s) => console.log(JSON.stringify({ before, after: loaded(), text: s.text.includes("42") })));
+    `]);
+    expect(JSON.parse(out)).toEqual({ before: 0, after: expect.any(Number), text: true });
+    expect(JSON.parse(out).after).toBeGreaterThan(0);
+  });
+});
