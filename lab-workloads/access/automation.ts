@@ -9,7 +9,6 @@ import { Target } from "../../components/config/schema";
 import { SemVer } from "semver";
 import { EXIT, UserError } from "./errors";
 import { SECRET_SEED_KEY } from "../../components/core/derived-secret";
-import type { StateResource } from "./stack-state";
 import { CliError, runCli } from "./stack-run";
 import { processRunning, withStackOpenLock } from "./stack-open-lock";
 import { labConfigEntries, projectSettings, stackConfigFile, stackConfigHas, stackConfigHolds, stackEncryptionSalt, writeStackSettings } from "./stack-settings";
@@ -319,6 +318,15 @@ export function stackStateFile(name: string, root = PROJECT_ROOT, stateDir = pat
 function stackStateFiles(name: string, root: string, stateDir: string): string[] {
   const dir = path.join(stateDir, ".pulumi", "stacks", projectSettings(root).name ?? "");
   return [`${name}.json`, `${name}.json.gz`, `${name}.json.zst`].map((f) => path.join(dir, f)).filter((f) => fs.existsSync(f));
+}
+
+/** A resource of a stack's state, as `pulumi stack export` and the state file list it. */
+export interface StateResource {
+  readonly urn?: string;
+  readonly type: string;
+  readonly id?: string;
+  /** Its outputs; secret values stay encrypted here. */
+  readonly outputs?: Record<string, unknown>;
 }
 
 /**

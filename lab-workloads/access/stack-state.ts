@@ -1,16 +1,8 @@
 import { Stack } from "@pulumi/pulumi/automation";
-import { PROJECT_ROOT, stackStateDir, stateFileResources } from "./automation";
+import { PROJECT_ROOT, StateResource, stackStateDir, stateFileResources } from "./automation";
 
 export { stateFileResources };
-
-/** A resource of a stack's state, as `pulumi stack export` and the state file list it. */
-export interface StateResource {
-  readonly urn?: string;
-  readonly type: string;
-  readonly id?: string;
-  /** Its outputs; secret values stay encrypted here. */
-  readonly outputs?: Record<string, unknown>;
-}
+export type { StateResource };
 
 /**
  * A stack's resources: from its state file (`pulumi stack export` takes
