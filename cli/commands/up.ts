@@ -12,7 +12,7 @@ import { Io, pulumiFailure, renderEndpoints } from "./shared";
 import { preflight } from "./preflight";
 import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { openStackLab } from "../../lab-workloads/common/lab";
-import { seedStarterData } from "../../lab-workloads/reset";
+import { seedStarterData, StarterData, starterData } from "../../lab-workloads/reset";
 
 /** Options of `labctl up`. */
 export interface UpOptions {
@@ -55,8 +55,23 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
   }
   const progress = new ProgressView((l) => (opts.json ? undefined : io.out(l)));
   const t0 = Date.now();
+  // The starter data is generated while the containers start (once the program has sent its first
+  // resource, so that it does not compete with the program's own start): after the update only the writes remain.
+  let data: Promise<StarterData | undefined> | undefined;
+  const generate = () => new Promise<StarterData | undefined>((resolve) => setImmediate(() => {
+    try {
+      resolve(starterData(opts.module));
+    } catch {
+      resolve(undefined);
+    }
+  }));
   try {
-    await runStackUpdate(stack, "up", { onEvent: (e) => progress.onEvent(e) });
+    await runStackUpdate(stack, "up", {
+      onEvent: (e) => {
+        if (!data && e.resourcePreEvent) data = generate();
+        progress.onEvent(e);
+      },
+    });
   } catch (err) {
     // The provider only says a container did not become healthy: show why.
     if (opts.target === "docker") {
@@ -68,7 +83,7 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
   // The stack's own settings and its outputs (secrets shown: the starter data needs the lab's keys).
   const outputs = await stackOutputValues(stack);
   const labs = outputs["labs"] as Record<string, unknown>;
-  const starter = await writeStarterData(stoodUp(stack, configOfStack(await stackSettings), outputs), opts, io);
+  const starter = await writeStarterData(stoodUp(stack, configOfStack(await stackSettings), outputs), opts, io, await data);
   if (opts.json) {
     io.out(JSON.stringify({ stack: stack.name, seconds: (Date.now() - t0) / 1000, labs, seeded: starter.seeded }, null, 2));
   } else {
@@ -84,12 +99,12 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
  * deleting or rewriting anything: a second `up` leaves the student's data).
  * A failure is reported in one line with what to run; the lab stays up.
  */
-async function writeStarterData(stood: StoodUp, opts: UpOptions, io: Io): Promise<{ ok: boolean; seeded: string[] }> {
+async function writeStarterData(stood: StoodUp, opts: UpOptions, io: Io, data?: StarterData): Promise<{ ok: boolean; seeded: string[] }> {
   try {
     const name = Object.keys(stood.labs)[0];
     if (!name) throw new Error(`the stack has no lab for module ${opts.module}`);
     const lab = await openStackLab(stood, name);
-    const seeded = await seedStarterData(lab, () => undefined, { onlyIfAbsent: true }).finally(() => lab.close());
+    const seeded = await seedStarterData(lab, () => undefined, { onlyIfAbsent: true, ...(data ? { data } : {}) }).finally(() => lab.close());
     if (!opts.json) io.out(seeded.length > 0 ? `Starter data written: ${seeded.join(", ")}` : "Starter data already in place.");
     return { ok: true, seeded };
   } catch (err) {

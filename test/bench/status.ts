@@ -5,7 +5,7 @@
  * Kubernetes API (test/bench/fake-kube.ts) with a class stack whose state
  * is imported (its config as `class up` sets it, its `classroom` output).
  * Each run is the wall time of `scripts/labctl class status` in its own
- * process, as an instructor runs it (ts-node's start included).
+ * process, as an instructor runs it (the process's start included).
  *
  *   flock /tmp/labs-real.lock npx ts-node --transpile-only test/bench/status.ts --runs 3 [--real-only | --simulated-only]
  */
@@ -40,7 +40,7 @@ export function printedSeconds(out: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** The baseline of every status figure: `labctl --help`, the same process start (ts-node, the CLI's modules) doing nothing else. */
+/** The baseline of every status figure: `labctl --help`, the same process start (Node, the CLI's modules) doing nothing else. */
 const START_BASELINE = "labctl --help";
 
 /**
@@ -108,7 +108,7 @@ export async function realClassStatus(runs: number, log: (l: string) => void): P
   const section = "class status";
   const exits = [...new Set(measured.codes)].join(",");
   return [
-    { section, name: "3 labs, project's node", unit: "s", samples: measured.wall, baseline: { name: START_BASELINE, samples: measured.start }, goals: [{ max: STATUS_GOAL_SECONDS, on: "median" }], note: `real class of module 1 (cpu-request-scale 0.25), wall time of scripts/labctl class status with ts-node's start, exit ${exits}` },
+    { section, name: "3 labs, project's node", unit: "s", samples: measured.wall, baseline: { name: START_BASELINE, samples: measured.start }, goals: [{ max: STATUS_GOAL_SECONDS, on: "median" }], note: `real class of module 1 (cpu-request-scale 0.25), wall time of scripts/labctl class status, process start included, exit ${exits}` },
     { section, name: "3 labs, project's node: reads", unit: "s", samples: measured.printed, note: "the time class status prints: lab lists and Jupyter execs, after reading the stack" },
   ];
 }
