@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { withStackOpenLock } from "../lab-workloads/access/stack-open-lock";
+import { processStartTime, withStackOpenLock } from "../lab-workloads/access/stack-open-lock";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "open-lock-"));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -31,6 +31,20 @@ describe("withStackOpenLock", () => {
     fs.writeFileSync(path.join(dir, "m2.open.lock"), String(2 ** 22 + 12345));
     await expect(withStackOpenLock(dir, "m2", async () => { throw new Error("boom"); }, 1000)).rejects.toThrow("boom");
     expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it("tells a live holder from a later process given the same pid by its start time", async () => {
+    const dir = tmp();
+    const lock = path.join(dir, "m2.open.lock");
+    const start = processStartTime(process.ppid);
+    expect(start).toMatch(/^\d+$/);
+    // The parent, as it started: a holder, waited for.
+    fs.writeFileSync(lock, `${process.ppid} ${start}`);
+    await expect(withStackOpenLock(dir, "m2", async () => "never", 300)).rejects.toThrow(/another labctl \(pid \d+\)/);
+    // The same pid with another start time: the holder is gone, its lock taken over.
+    fs.writeFileSync(lock, `${process.ppid} ${Number(start) + 1}`);
+    expect(await withStackOpenLock(dir, "m2", async () => fs.readFileSync(lock, "utf8"), 300)).toBe(`${process.pid} ${processStartTime(process.pid)}`);
+    expect(fs.existsSync(lock)).toBe(false);
   });
 
   it("gives up after its wait with one line naming the holder and the file", async () => {

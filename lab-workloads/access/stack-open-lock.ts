@@ -23,6 +23,35 @@ export function processRunning(pid: number, procRoot = "/proc"): boolean {
   }
 }
 
+/**
+ * When process `pid` started (field 22 of /proc/<pid>/stat, clock ticks
+ * since boot), to tell a lock's process from a later one given the same pid.
+ * Undefined without /proc.
+ */
+export function processStartTime(pid: number, procRoot = "/proc"): string | undefined {
+  try {
+    const stat = fs.readFileSync(path.join(procRoot, String(pid), "stat"), "utf8");
+    // Fields after "(comm)" start at field 3 (state); field 22 is the 20th of them.
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** This process as an open lock names it: its pid and, where known, its start time. */
+function lockOwner(): string {
+  return [process.pid, processStartTime(process.pid)].filter((x) => x !== undefined).join(" ");
+}
+
+/** Whether the process a lock names is still that process (a reused pid is not). */
+function ownerAlive(owner: string): boolean {
+  const [pidText, start] = owner.split(" ");
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0 || !processRunning(pid)) return false;
+  const now = start === undefined ? undefined : processStartTime(pid);
+  return now === undefined || now === start;
+}
+
 /** How long a second labctl waits for another one opening the same stack. @default 120 s */
 export const OPEN_LOCK_WAIT_MS = 120_000;
 
@@ -39,16 +68,16 @@ export async function withStackOpenLock<T>(dir: string, name: string, fn: () => 
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, `${name}.open.lock`);
   const deadline = Date.now() + waitMs;
+  const me = lockOwner();
   for (;;) {
     try {
-      fs.writeFileSync(file, String(process.pid), { flag: "wx", mode: 0o600 });
+      fs.writeFileSync(file, me, { flag: "wx", mode: 0o600 });
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     }
     const held = readOr(file, "");
-    const holder = Number(held);
-    if (Number.isInteger(holder) && holder > 0 && !processRunning(holder)) {
+    if (held !== "" && !ownerAlive(held)) {
       // Taken over by a rename, which only one waiter wins; a lock that turns out to be newer than
       // the dead one seen (another waiter's, just made) is put back.
       const aside = `${file}.${process.pid}.stale`;
@@ -63,14 +92,15 @@ export async function withStackOpenLock<T>(dir: string, name: string, fn: () => 
       continue;
     }
     if (Date.now() > deadline) {
-      throw new UserError(`stack ${name} is being opened by another labctl (pid ${holder || "unknown"}) for over ${Math.round(waitMs / 1000)} s; wait for it, or remove ${file} if no labctl runs`, EXIT.environment);
+      const holder = held.split(" ")[0] || "unknown";
+      throw new UserError(`stack ${name} is being opened by another labctl (pid ${holder}) for over ${Math.round(waitMs / 1000)} s; wait for it, or remove ${file} if no labctl runs`, EXIT.environment);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
   try {
     return await fn();
   } finally {
-    if (readOr(file, "") === String(process.pid)) fs.rmSync(file, { force: true });
+    if (readOr(file, "") === me) fs.rmSync(file, { force: true });
   }
 }
 
