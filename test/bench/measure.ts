@@ -46,7 +46,16 @@ export function labctlTimed(args: readonly string[], timeoutSeconds = 900, env?:
 
 /** The last non-empty line of a failed command: its error output, else its output. */
 export function failureLine(r: Timed): string {
-  return lastLine(r.err.trim() || r.out);
+  const last = lastLine(r.err.trim() || r.out);
+  // A check names each failed part on a FAIL line, and its failed expectations on BAD lines under it.
+  const failed: string[] = [];
+  for (const line of r.out.split("\n")) {
+    if (line.startsWith("FAIL ")) failed.push(line.trim());
+    else if (/^\s+BAD /.test(line) && failed.length > 0 && failed[failed.length - 1] !== "" && !failed[failed.length - 1]!.includes(" — ")) failed[failed.length - 1] += ` — ${line.trim().slice(4)}`;
+    else if (line.startsWith("PASS ")) failed.push("");
+  }
+  const named = failed.filter((f) => f !== "");
+  return named.length > 0 ? `${last}; ${named.join("; ")}` : last;
 }
 
 /** A GET on the Docker Engine API over its unix socket, parsed as JSON. */
