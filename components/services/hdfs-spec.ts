@@ -46,7 +46,6 @@ const HADOOP_UID = 1002;
 /** The user the hadoop image runs as: HttpFS acts for its callers as this user's proxy. */
 const HADOOP_USER = "hadoop";
 
-/** `core-site.xml` and `hdfs-site.xml` entries in the image's env convention. */
 /**
  * JVM options of the HDFS daemons: the JIT stops at its first tier, as the
  * Spark daemons' do. A lone NameNode's first start (format included) took
@@ -55,6 +54,7 @@ const HADOOP_USER = "hadoop";
  */
 const DAEMON_JVM_OPTIONS = "-XX:TieredStopAtLevel=1";
 
+/** `core-site.xml` and `hdfs-site.xml` entries in the image's env convention. */
 function siteEnv(core: Record<string, string>, hdfs: Record<string, string>): Record<string, EnvValue> {
   const env: Record<string, EnvValue> = {};
   for (const [k, v] of Object.entries(core)) env[`CORE-SITE.XML_${k}`] = v;
