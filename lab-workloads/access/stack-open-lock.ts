@@ -3,6 +3,19 @@ import * as path from "path";
 import { EXIT, UserError } from "./errors";
 
 /**
+ * The fields of /proc/<pid>/stat after "(comm)", from field 3 (state) on
+ * (comm may hold spaces and parentheses); undefined without /proc.
+ */
+function procStatFields(pid: number, procRoot: string): string[] | undefined {
+  try {
+    const stat = fs.readFileSync(path.join(procRoot, String(pid), "stat"), "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Whether process `pid` of this machine is still running. A zombie is not: a
  * CLI whose labctl was interrupted before it is left to a parent (PID 1 in
  * some containers) that may never reap it, and its lock would stay forever.
@@ -13,14 +26,9 @@ export function processRunning(pid: number, procRoot = "/proc"): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code !== "ESRCH";
   }
-  try {
-    // /proc/<pid>/stat: "pid (comm) state ..."; comm may hold spaces and parentheses.
-    const stat = fs.readFileSync(path.join(procRoot, String(pid), "stat"), "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch {
-    return true; // no /proc (not Linux): signal 0 answered
-  }
+  const state = procStatFields(pid, procRoot)?.[0];
+  // No /proc (not Linux): signal 0 answered.
+  return state !== "Z" && state !== "X";
 }
 
 /**
@@ -29,13 +37,7 @@ export function processRunning(pid: number, procRoot = "/proc"): boolean {
  * Undefined without /proc.
  */
 export function processStartTime(pid: number, procRoot = "/proc"): string | undefined {
-  try {
-    const stat = fs.readFileSync(path.join(procRoot, String(pid), "stat"), "utf8");
-    // Fields after "(comm)" start at field 3 (state); field 22 is the 20th of them.
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-  } catch {
-    return undefined;
-  }
+  return procStatFields(pid, procRoot)?.[19];
 }
 
 /** This process as an open lock names it: its pid and, where known, its start time. */
