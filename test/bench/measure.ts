@@ -49,13 +49,16 @@ export function failureLine(r: Timed): string {
   const last = lastLine(r.err.trim() || r.out);
   // A check names each failed part on a FAIL line, and its failed expectations on BAD lines under it.
   const failed: string[] = [];
+  let open: number | undefined; // the FAIL line the BAD lines below belong to, until its first one
   for (const line of r.out.split("\n")) {
-    if (line.startsWith("FAIL ")) failed.push(line.trim());
-    else if (/^\s+BAD /.test(line) && failed.length > 0 && failed[failed.length - 1] !== "" && !failed[failed.length - 1]!.includes(" — ")) failed[failed.length - 1] += ` — ${line.trim().slice(4)}`;
-    else if (line.startsWith("PASS ")) failed.push("");
+    if (line.startsWith("FAIL ")) open = failed.push(line.trim()) - 1;
+    else if (line.startsWith("PASS ")) open = undefined;
+    else if (open !== undefined && /^\s+BAD /.test(line)) {
+      failed[open] += ` — ${line.trim().slice(4)}`;
+      open = undefined;
+    }
   }
-  const named = failed.filter((f) => f !== "");
-  return named.length > 0 ? `${last}; ${named.join("; ")}` : last;
+  return failed.length > 0 ? `${last}; ${failed.join("; ")}` : last;
 }
 
 /** A GET on the Docker Engine API over its unix socket, parsed as JSON. */
