@@ -45,19 +45,29 @@ describe("scripts/lib/ts-hook.cjs", () => {
     expect(differ).toEqual([]);
   });
 
-  it("keeps a module's own __dirname, interop of default imports, and caches by content", () => {
+  it("keeps a module's own __dirname, interop of default imports, and caches one entry per file by content", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ts-hook-"));
     const file = path.join(dir, "probe.ts");
     // `yaml` is a CommonJS package with named exports only: a default import needs the interop.
     fs.writeFileSync(file, `import YAML from "${req.resolve("yaml")}";\nconst n: number = 2;\nconsole.log(JSON.stringify({ dir: __dirname, n, y: YAML.stringify({ a: n }).trim() }));\n`);
     expect(JSON.parse(node([file]))).toEqual({ dir, n: 2, y: "a: 2" });
-    const { transpile, CACHE_DIR } = req(HOOK);
+    const { transpile, entryDir } = req(HOOK);
     const src = fs.readFileSync(file, "utf8");
-    const before = fs.existsSync(CACHE_DIR) ? fs.readdirSync(CACHE_DIR, { recursive: true }).length : 0;
-    expect(transpile(src, file)).toBe(transpile(src, file));
-    // The second run above and these two calls added no file: the source was already cached.
-    expect(fs.readdirSync(CACHE_DIR, { recursive: true }).length).toBe(before);
-    expect(transpile(`${src}// changed\n`, file)).toContain("// changed");
+    const entries = () => fs.readdirSync(entryDir(file)).sort();
+    try {
+      const cached = entries();
+      expect(cached).toHaveLength(1);
+      expect(transpile(src, file)).toBe(transpile(src, file));
+      // The two calls above found the run's entry: nothing was written.
+      expect(entries()).toEqual(cached);
+      // A new version of the file replaces the old one's entry.
+      expect(transpile(`${src}// changed\n`, file)).toContain("// changed");
+      expect(entries()).toHaveLength(1);
+      expect(entries()).not.toEqual(cached);
+    } finally {
+      fs.rmSync(entryDir(file), { recursive: true, force: true });
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("defers the closure serializer's modules of @pulumi/pulumi, which still work when used", () => {

@@ -6,7 +6,8 @@
  * - Each .ts file is transpiled by SWC with the options ts-node's "swc" mode derives from this
  *   project's tsconfig.json (CommonJS, ES2022, esModuleInterop; no type check: `npm run typecheck`
  *   does that). The JavaScript is cached under .labs/cache/ts by the source's SHA-256, so a warm
- *   start loads neither the TypeScript compiler (0.25 s with ts-node) nor SWC.
+ *   start loads neither the TypeScript compiler (0.25 s with ts-node) nor SWC. The cache keeps one
+ *   entry per source file: writing a file's new version removes its older ones.
  * - @pulumi/pulumi loads its closure serializer's dependencies (@npmcli/arborist, TypeScript) when
  *   the SDK is first required; labctl and this program never serialize a closure, so those two
  *   modules are loaded on first use instead (0.15-0.3 s per process).
@@ -39,25 +40,30 @@ const SWC_OPTIONS = {
 let swc;
 /** The SWC version and options, part of every cache key: a new SWC or new options miss. */
 let optionsKey;
-function keyOf(source, filename) {
-  optionsKey ??= `${require("@swc/core/package.json").version}\n${JSON.stringify(SWC_OPTIONS)}`;
-  return crypto.createHash("sha256").update(optionsKey).update("\0").update(filename).update("\0").update(source).digest("hex");
+const sha256 = (...parts) => crypto.createHash("sha256").update(parts.join("\0")).digest("hex");
+
+/** The cache directory of one source file: it holds the JavaScript of that file's latest version. */
+function entryDir(filename) {
+  return path.join(CACHE_DIR, sha256(filename).slice(0, 32));
 }
 
 /** The JavaScript of one TypeScript source, from the cache or from SWC. */
 function transpile(source, filename) {
-  const key = keyOf(source, filename);
-  const file = path.join(CACHE_DIR, key.slice(0, 2), `${key}.js`);
+  optionsKey ??= `${require("@swc/core/package.json").version}\n${JSON.stringify(SWC_OPTIONS)}`;
+  const dir = entryDir(filename);
+  const name = `${sha256(optionsKey, source)}.js`;
   try {
-    return fs.readFileSync(file, "utf8");
+    return fs.readFileSync(path.join(dir, name), "utf8");
   } catch {
     swc ??= require("@swc/core");
     const { code } = swc.transformSync(source, { ...SWC_OPTIONS, filename });
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
+      fs.mkdirSync(dir, { recursive: true });
+      const tmp = path.join(dir, `${name}.${process.pid}.tmp`);
       fs.writeFileSync(tmp, code);
-      fs.renameSync(tmp, file);
+      fs.renameSync(tmp, path.join(dir, name));
+      // Older versions of this file (another process's .tmp is left to it).
+      for (const n of fs.readdirSync(dir)) if (n !== name && n.endsWith(".js")) fs.rmSync(path.join(dir, n), { force: true });
     } catch {
       // A read-only checkout still runs, transpiling every time.
     }
@@ -97,4 +103,4 @@ Module._load = function deferringLoad(request, parent, isMain) {
   );
 };
 
-module.exports = { transpile, SWC_OPTIONS, CACHE_DIR };
+module.exports = { transpile, entryDir, SWC_OPTIONS, CACHE_DIR };
