@@ -70,14 +70,19 @@ describe("scripts/lib/ts-hook.cjs", () => {
     }
   });
 
-  it("defers the closure serializer's modules of @pulumi/pulumi, which still work when used", () => {
+  it("defers the closure serializer's modules and the Automation API of @pulumi/pulumi, which still work when used", () => {
     const out = node(["-e", `
       const pulumi = require("@pulumi/pulumi");
-      const loaded = () => Object.keys(require.cache).filter((k) => /[\\\\/](typescript|@npmcli[\\\\/]arborist)[\\\\/]/.test(k)).length;
-      const before = loaded();
-      pulumi.runtime.serializeFunction(() => 42).then((s) => console.log(JSON.stringify({ before, after: loaded(), text: s.text.includes("42") })));
+      const loaded = (re) => Object.keys(require.cache).filter((k) => re.test(k)).length;
+      const closure = /[\\\\/](typescript|@npmcli[\\\\/]arborist)[\\\\/]/;
+      const automation = /[\\\\/]@pulumi[\\\\/]pulumi[\\\\/]automation[\\\\/]/;
+      const before = { closure: loaded(closure), automation: loaded(automation) };
+      const ws = typeof pulumi.automation.LocalWorkspace.create;
+      pulumi.runtime.serializeFunction(() => 42).then((s) => console.log(JSON.stringify({ before, ws, after: { closure: loaded(closure), automation: loaded(automation) }, text: s.text.includes("42") })));
     `]);
-    expect(JSON.parse(out)).toEqual({ before: 0, after: expect.any(Number), text: true });
-    expect(JSON.parse(out).after).toBeGreaterThan(0);
+    const r = JSON.parse(out);
+    expect(r).toMatchObject({ before: { closure: 0, automation: 0 }, ws: "function", text: true });
+    expect(r.after.closure).toBeGreaterThan(0);
+    expect(r.after.automation).toBeGreaterThan(0);
   });
 });

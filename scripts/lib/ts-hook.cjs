@@ -10,7 +10,9 @@
  *   entry per source file: writing a file's new version removes its older ones.
  * - @pulumi/pulumi loads its closure serializer's dependencies (@npmcli/arborist, TypeScript) when
  *   the SDK is first required; labctl and this program never serialize a closure, so those two
- *   modules are loaded on first use instead (0.15-0.3 s per process).
+ *   modules are loaded on first use instead (0.15-0.3 s per process). Its index loads the
+ *   Automation API too, which the program never uses (0.1 s of CPU): loaded on first use as well
+ *   (labctl, which uses it, imports @pulumi/pulumi/automation itself).
  *
  * Module file names stay the .ts sources, so __dirname is unchanged. No source maps: stack traces
  * (labctl --debug) name the right file, with lines of the transpiled code.
@@ -76,8 +78,9 @@ Module._extensions[".ts"] = function loadTs(module, filename) {
   module._compile(transpile(fs.readFileSync(filename, "utf8"), filename), filename);
 };
 
-/** Modules of @pulumi/pulumi's closure serializer loaded on first use, by the requiring file. */
+/** Modules @pulumi/pulumi loads at once that are loaded on first use instead, by the requiring file. */
 const DEFERRED = [
+  { request: "./automation", from: /[\\/]@pulumi[\\/]pulumi[\\/]index\.js$/ },
   { request: "@npmcli/arborist", from: /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]codePaths\.js$/ },
   { request: "../../typescript-shim", from: /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]parseFunction\.js$/ },
 ];
