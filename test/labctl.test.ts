@@ -151,7 +151,7 @@ describe("the Pulumi CLI when none is installed", () => {
 
 describe("stale stack locks", () => {
   it("clears a lock whose process is gone and keeps a live one", async () => {
-    const { clearStaleLocks } = await import("../lab-workloads/access/automation");
+    const { clearStaleLocks, stackLocked } = await import("../lab-workloads/access/automation");
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "labs-locks-"));
     fs.writeFileSync(path.join(root, "Pulumi.yaml"), "name: bigdata-labs\nruntime: nodejs\n");
     const dir = path.join(root, ".labs", "state", ".pulumi", "locks", "organization", "bigdata-labs", "docker-m2");
@@ -160,8 +160,16 @@ describe("stale stack locks", () => {
     fs.writeFileSync(path.join(dir, "a.json"), JSON.stringify({ pid: dead, username: "x", hostname: os.hostname(), timestamp: "" }));
     fs.writeFileSync(path.join(dir, "b.json"), JSON.stringify({ pid: process.pid, username: "x", hostname: os.hostname(), timestamp: "" }));
     fs.writeFileSync(path.join(dir, "c.json"), JSON.stringify({ pid: dead, username: "x", hostname: "another-machine", timestamp: "" }));
+    expect(stackLocked("docker-m2", root)).toBe(true);
     expect(clearStaleLocks("docker-m2", root)).toEqual([dead]);
     expect(fs.readdirSync(dir).sort()).toEqual(["b.json", "c.json"]);
+    // The live process's lock and another machine's hold the stack; once they are gone, nothing does.
+    expect(stackLocked("docker-m2", root)).toBe(true);
+    fs.rmSync(path.join(dir, "b.json"));
+    expect(stackLocked("docker-m2", root)).toBe(true);
+    fs.rmSync(path.join(dir, "c.json"));
+    expect(stackLocked("docker-m2", root)).toBe(false);
+    expect(stackLocked("docker-m9", root)).toBe(false);
   });
 
   it("takes a zombie for gone: an interrupted CLI left to a parent that never reaps it", async () => {

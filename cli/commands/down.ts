@@ -1,7 +1,7 @@
 import { Target } from "../../components/config/schema";
 import { ModuleId } from "../../components/lab/modules";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { isNoSuchStack, openLabStack, selectLabStack, stackName } from "../../lab-workloads/access/automation";
+import { isNoSuchStack, openLabStack, selectLabStack, stackLocked, stackName } from "../../lab-workloads/access/automation";
 import { dockerLeftovers, removeLeftovers } from "../../lab-workloads/access/docker-host";
 import { removeOrphans } from "../docker-orphans";
 import { stackResources, StateResource } from "../../lab-workloads/access/stack-state";
@@ -10,7 +10,7 @@ import { configOfStack, kubeTargetOfConfig, stackConfigEntries } from "../../lab
 import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { ProgressView } from "../progress";
 import { runStackUpdate } from "../../lab-workloads/access/stack-run";
-import { Io, pulumiFailure } from "./shared";
+import { Io, pulumiFailure, stackBusy } from "./shared";
 
 /** Options of `labctl down`. */
 export interface DownOptions {
@@ -41,6 +41,8 @@ export async function down(opts: DownOptions, io: Io, listStacks: () => Promise<
       return openLabStack({ module: t.module, target: t.target });
     });
     // Its settings and its resources, read together (from its files, or the CLI when they cannot be read).
+    // A run in flight holds the lock, and objects it has not recorded yet are not orphans.
+    if (t.target === "docker" && stackLocked(stack.name)) throw stackBusy("down");
     const [entries, resources] = await Promise.all([stackConfigEntries(stack), stackResources(stack)]);
     const cfg = configOfStack(entries);
     // Names from the outputs, or from the stack's own settings when an interrupted run left none.

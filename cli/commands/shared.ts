@@ -47,8 +47,11 @@ export function pulumiFailure(what: string, err: unknown): UserError {
   if (/could not be pulled|Unable to pull image|pull access denied/.test(text)) {
     return new UserError(`${what} failed: a lab image is missing (${reason}); build it with npm run images`, EXIT.environment);
   }
-  if (/the stack is currently locked/.test(text)) {
-    return new UserError(`${what} failed: another labctl (or pulumi) run is changing this lab right now; wait for it to end, then run the command again`, EXIT.environment);
-  }
+  if (/the stack is currently locked/.test(text)) return stackBusy(what);
   return new UserError(`${what} failed: ${reason}`, EXIT.failed);
+}
+
+/** The one line for a stack another run is changing (its lock is held). */
+export function stackBusy(what: string): UserError {
+  return new UserError(`${what} failed: another labctl (or pulumi) run is changing this lab right now; wait for it to end, then run the command again`, EXIT.environment);
 }

@@ -1,14 +1,14 @@
 import { labInstances, Target } from "../../components/config/schema";
 import { MODULES, ModuleId } from "../../components/lab/modules";
-import { openLabStack, prewarmPulumiCommand, prewarmStackKey, stackName } from "../../lab-workloads/access/automation";
+import { openLabStack, prewarmPulumiCommand, prewarmStackKey, stackLocked, stackName } from "../../lab-workloads/access/automation";
 import { labSettings, validateSettings } from "../lab-args";
 import { ProgressView } from "../progress";
 import { configOfStack, recordedKube, stackConfigEntries, stackOutputValues, StoodUp, stoodUp } from "../../lab-workloads/access/stack-lab";
 import { runStackUpdate } from "../../lab-workloads/access/stack-run";
 import { stackResources } from "../../lab-workloads/access/stack-state";
 import { legacyDockerLab, unreadyContainers } from "../../lab-workloads/access/docker-host";
-import { removeOrphans } from "../docker-orphans";
-import { Io, pulumiFailure, renderEndpoints } from "./shared";
+import { providerObjects, removeOrphans } from "../docker-orphans";
+import { Io, pulumiFailure, renderEndpoints, stackBusy } from "./shared";
 import { preflight } from "./preflight";
 import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { openStackLab } from "../../lab-workloads/common/lab";
@@ -38,18 +38,22 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
   if (!check.go) throw new UserError(`not enough resources for module ${opts.module}: ${check.reasons[0]}`, EXIT.environment);
   const mod = MODULES[opts.module];
   if (!opts.json) io.out(`Standing up module ${mod.id} (${mod.slug}) on ${opts.target}: ${Object.keys(mod.services).join(", ")}`);
+  // On Docker, the lab's objects are listed while the stack opens (see removeOrphans).
+  const listings = opts.target === "docker" ? labInstances(cfg).map((l) => ({ lab: l.name, objects: providerObjects(l.name) })) : [];
+  for (const l of listings) l.objects.catch(() => undefined);
   const stack = await openLabStack({ module: opts.module, target: opts.target, config: kube ? { kubernetes: kube } : {} });
   // The stack's own settings (labctl keeps those it does not set, such as pinned image tags), read while `up` runs: it does not change them.
   const stackSettings = stackConfigEntries(stack);
   stackSettings.catch(() => undefined);
   if (opts.target === "docker") {
+    if (stackLocked(stack.name)) throw stackBusy("up");
     const resources = await stackResources(stack);
     // A lab of an earlier labctl (dynamic providers) cannot be taken over by the Docker provider.
     const legacy = legacyDockerLab(resources, opts.module);
     if (legacy) throw new UserError(legacy, EXIT.usage);
     // Containers an interrupted `up` created but never recorded would block theirs by name.
-    for (const lab of labInstances(cfg).map((l) => l.name)) {
-      const orphans = await removeOrphans(lab, resources);
+    for (const { lab, objects } of listings) {
+      const orphans = await removeOrphans(lab, resources, objects);
       if (orphans.length > 0 && !opts.json) io.out(`Removed ${orphans.length} object(s) an interrupted run created but never recorded: ${orphans.join(", ")}`);
     }
   }

@@ -194,7 +194,7 @@ export async function labWorkspace(root = PROJECT_ROOT): Promise<LocalWorkspace>
  * refused; a lock held by a live process stays. Returns the pids it cleared.
  */
 export function clearStaleLocks(stack: string, root = PROJECT_ROOT): number[] {
-  const dir = path.join(labsDir(root), "state", ".pulumi", "locks", "organization", projectSettings(root).name ?? "", stack);
+  const dir = stackLockDir(stack, root);
   const cleared: number[] = [];
   for (const f of fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith(".json")) : []) {
     try {
@@ -207,6 +207,19 @@ export function clearStaleLocks(stack: string, root = PROJECT_ROOT): number[] {
     }
   }
   return cleared;
+}
+
+/**
+ * Whether a run holds `stack`'s lock now: a lock {@link clearStaleLocks}
+ * keeps (a live process's on this machine, or another machine's).
+ */
+export function stackLocked(stack: string, root = PROJECT_ROOT): boolean {
+  const dir = stackLockDir(stack, root);
+  return fs.existsSync(dir) && fs.readdirSync(dir).some((n) => n.endsWith(".json"));
+}
+
+function stackLockDir(stack: string, root: string): string {
+  return path.join(labsDir(root), "state", ".pulumi", "locks", "organization", projectSettings(root).name ?? "", stack);
 }
 
 /** Selects (or creates) the local stack of a module's lab and sets its config. */
