@@ -13,6 +13,7 @@ import { CliError, runCli } from "./stack-run";
 import { processRunning, withStackOpenLock } from "./stack-open-lock";
 import { labConfigEntries, projectSettings, stackConfigFile, stackConfigHas, stackConfigHolds, stackEncryptionSalt, writeStackSettings } from "./stack-settings";
 import { createStackSettings, freshStackKey, stackKey } from "./stack-secrets";
+import { pulumiCommandAt } from "./cli-version";
 
 /** The repository root (where Pulumi.yaml is). */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -142,7 +143,7 @@ function lockedPulumiVersion(): string {
  * project's offline build.
  */
 export async function pulumiCommand(deps: { online?: () => Promise<boolean>; log?: (l: string) => void } = {}): Promise<PulumiCommand> {
-  // Found once per process: each lookup runs `pulumi version`.
+  // Found once per process: a lookup may run `pulumi version`.
   if (Object.keys(deps).length === 0) return (foundCommand ??= findPulumiCommand(deps).catch((err: unknown) => {
     foundCommand = undefined;
     throw err;
@@ -153,7 +154,7 @@ export async function pulumiCommand(deps: { online?: () => Promise<boolean>; log
 let foundCommand: Promise<PulumiCommand> | undefined;
 
 /**
- * Starts looking up the toolchain's Pulumi CLI (a `pulumi version` run) so
+ * Starts looking up the toolchain's Pulumi CLI (a `pulumi version` run, unless remembered) so
  * that it overlaps other work; does nothing when the toolchain has none (the
  * other ways may install one, which should not start before a check passes).
  */
@@ -163,7 +164,7 @@ export function prewarmPulumiCommand(): void {
 
 async function findPulumiCommand(deps: { online?: () => Promise<boolean>; log?: (l: string) => void }): Promise<PulumiCommand> {
   const bin = path.join(toolchainHome(), "bin");
-  if (fs.existsSync(path.join(bin, "pulumi"))) return PulumiCommand.get({ root: toolchainHome(), skipVersionCheck: true });
+  if (fs.existsSync(path.join(bin, "pulumi"))) return pulumiCommandAt(toolchainHome(), path.join(labsDir(), "cache", "pulumi-version.json"));
   try {
     return await PulumiCommand.get({ skipVersionCheck: true });
   } catch {
