@@ -14,7 +14,7 @@ import { parseArgs } from "util";
 import { isLabConfigError } from "../components/core/errors";
 import type { Io } from "./commands/shared";
 import { EXIT, UserError } from "../lab-workloads/access/errors";
-import { resolveModule, resolveTarget } from "./lab-args";
+import { resolveModule, resolveTarget } from "./command-args";
 
 // Each command's module is loaded when it runs: a command pays only for the
 // libraries it uses (Pulumi's SDKs, the Kubernetes client, the AWS SDK take
@@ -90,8 +90,15 @@ export async function main(argv: string[]): Promise<number> {
   if (rest.length > 0) throw new UserError(`unexpected argument "${rest[0]}"; see labctl --help`);
   const target = resolveTarget(values.target);
   switch (command) {
-    case "up":
-      return (await commands.up()).up({ module: resolveModule(moduleArg), target, ...(values.context ? { context: values.context } : {}), json: values.json }, io);
+    case "up": {
+      const module = resolveModule(moduleArg);
+      // Started before the command's modules load (most of a second): the stack's passphrase key (0.25 s
+      // of CPU, on another thread) and, on Docker, its capacity for the preflight.
+      const [{ prewarmStackKey }, { stackName }] = await Promise.all([import("../lab-workloads/access/stack-secrets"), import("../lab-workloads/access/checkout")]);
+      prewarmStackKey(stackName(module, target));
+      if (target === "docker") (await import("./docker-capacity")).prewarmDockerCapacity();
+      return (await commands.up()).up({ module, target, ...(values.context ? { context: values.context } : {}), json: values.json }, io);
+    }
     case "down":
       return (await commands.down()).down({ ...(moduleArg ? { module: resolveModule(moduleArg) } : {}), target, json: values.json }, io, labStacks);
     case "preflight": {

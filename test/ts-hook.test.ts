@@ -85,4 +85,16 @@ describe("scripts/lib/ts-hook.cjs", () => {
     expect(r.after.closure).toBeGreaterThan(0);
     expect(r.after.automation).toBeGreaterThan(0);
   });
+
+  it("loads labctl's first steps of `up` (arguments, the key's prewarm, Docker's capacity) without the Pulumi SDK or the config schema", () => {
+    const out = node(["-e", `
+      require("./cli/labctl");
+      require("./cli/command-args");
+      require("./lab-workloads/access/stack-secrets");
+      require("./lab-workloads/access/checkout");
+      require("./cli/docker-capacity");
+      console.log(JSON.stringify(Object.keys(require.cache).filter((k) => /[\\\\/](@pulumi|zod|@kubernetes|@aws-sdk)[\\\\/]|[\\\\/]components[\\\\/]config[\\\\/]schema/.test(k))));
+    `]);
+    expect(JSON.parse(out)).toEqual([]);
+  });
 });

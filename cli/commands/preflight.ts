@@ -1,5 +1,3 @@
-import { execFile } from "child_process";
-import { promisify } from "util";
 import { Target } from "../../components/config/schema";
 import { formatBytes, k8sCpu } from "../../components/core/units";
 import { MODULES, ModuleId } from "../../components/lab/modules";
@@ -9,16 +7,10 @@ import { checkCluster, ClusterCheckError } from "../../components/platform/kuber
 import { checkKubeconfig } from "../../stacks/config";
 import { labSettings, planModuleLab, validateSettings } from "../lab-args";
 import { Io } from "./shared";
+import { Capacity, dockerCapacity } from "../docker-capacity";
 
-const run = promisify(execFile);
-
-/** What the target can give. */
-export interface Capacity {
-  readonly memoryBytes: number;
-  readonly cpus: number;
-  /** Where the numbers come from, for the report. */
-  readonly source: string;
-}
+export { dockerCapacity };
+export type { Capacity };
 
 /** A go / no-go answer with the numbers behind it. */
 export interface PreflightResult {
@@ -45,17 +37,6 @@ export function judge(module: ModuleId, needs: PreflightResult["needs"], has: Ca
     reasons.push(`cpu: the lab requests ${k8sCpu(needs.cpuRequestMillis)}, ${has.source} has ${has.cpus} cores`);
   }
   return { go: reasons.length === 0, module, needs, has, reasons };
-}
-
-/** Memory and CPUs of the Docker engine (`docker info`), or a one-line error when it is not running. */
-export async function dockerCapacity(): Promise<Capacity> {
-  try {
-    const { stdout } = await run("docker", ["info", "--format", "{{.MemTotal}} {{.NCPU}}"], { timeout: 20_000 });
-    const [mem, cpus] = stdout.trim().split(" ").map(Number);
-    return { memoryBytes: mem!, cpus: cpus!, source: "Docker" };
-  } catch {
-    throw new UserError("Docker is not running or not reachable: start Docker (on Linux: npm run toolchain) and retry", EXIT.environment);
-  }
 }
 
 /**

@@ -1,9 +1,9 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { LabConfigError } from "./errors";
+import { SECRET_SEED_KEY } from "./names";
 
-/** The stack setting (a Pulumi secret) the labs' credentials are derived from: `lab:secretSeed`. */
-export const SECRET_SEED_KEY = "secretSeed";
+export { SECRET_SEED_KEY };
 
 /** Fewest characters a seed may have (32 random base64 characters carry 192 bits). */
 export const SECRET_SEED_MIN_LENGTH = 32;

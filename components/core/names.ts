@@ -1,5 +1,8 @@
 import { LabConfigError } from "./errors";
 
+/** The stack setting (a Pulumi secret) the labs' credentials are derived from: `lab:secretSeed`. */
+export const SECRET_SEED_KEY = "secretSeed";
+
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 /**

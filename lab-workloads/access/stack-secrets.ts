@@ -7,7 +7,8 @@
 import * as fs from "fs";
 import * as YAML from "yaml";
 import { decryptValue, encryptValue, newPassphraseKey, PassphraseKey, passphraseKey } from "./passphrase-crypter";
-import { stackConfigFile } from "./stack-settings";
+import { stackConfigFile, stackEncryptionSalt } from "./stack-settings";
+import { passphrase, PROJECT_ROOT } from "./checkout";
 import type { ConfigMap } from "@pulumi/pulumi/automation";
 
 /** How the state marks a secret value: `{ [SECRET_SIG_KEY]: SECRET_SIG, ciphertext }`. */
@@ -107,4 +108,16 @@ export function revealSecrets(value: unknown, key: Buffer | undefined): unknown 
     out[k] = r;
   }
   return out;
+}
+
+/**
+ * Starts deriving, in the background, the passphrase key a command on stack
+ * `name` will need (0.25 s of CPU that then overlaps other work): the key of
+ * its settings file's salt, or a new salt's for a stack without settings
+ * file (see openLabStack), with the passphrase labctl gives the CLI.
+ */
+export function prewarmStackKey(name: string, root = PROJECT_ROOT): void {
+  const salt = stackEncryptionSalt(name, root);
+  if (salt) void stackKey(passphrase(root), salt);
+  else if (!fs.existsSync(stackConfigFile(name, root))) freshStackKey(root, name, passphrase(root)).catch(() => undefined);
 }

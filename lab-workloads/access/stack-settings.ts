@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import type { ConfigMap, ConfigValue } from "@pulumi/pulumi/automation";
-import { SECRET_SEED_KEY } from "../../components/core/derived-secret";
+import { SECRET_SEED_KEY } from "../../components/core/names";
 
 /** The Pulumi project's settings this checkout's stacks belong to (Pulumi.yaml). */
 export function projectSettings(root: string): { name?: string; stackConfigDir?: string; config?: unknown } {
