@@ -86,6 +86,20 @@ describe("scripts/lib/ts-hook.cjs", () => {
     expect(r.after.automation).toBeGreaterThan(0);
   });
 
+  it("defers zod's index of locales: messages stay English and another locale still loads", () => {
+    const out = node(["-e", `
+      const { z } = require("zod");
+      const locales = () => Object.keys(require.cache).filter((k) => /[\\\\/]zod[\\\\/]v4[\\\\/]locales[\\\\/]/.test(k)).length;
+      const message = z.object({ a: z.number() }).safeParse({ a: "x" }).error.issues[0].message;
+      const before = locales();
+      const fr = typeof z.locales.fr;
+      console.log(JSON.stringify({ message, before, fr, after: locales() }));
+    `]);
+    const r = JSON.parse(out);
+    expect(r).toMatchObject({ message: "Invalid input: expected number, received string", before: 1, fr: "function" });
+    expect(r.after).toBeGreaterThan(10);
+  });
+
   it("loads labctl's first steps of `up` (arguments, the key's prewarm, Docker's capacity) without the Pulumi SDK or the config schema", () => {
     const out = node(["-e", `
       require("./cli/labctl");

@@ -12,7 +12,8 @@
  *   the SDK is first required; labctl and this program never serialize a closure, so those two
  *   modules are loaded on first use instead (0.15-0.3 s per process). Its index loads the
  *   Automation API too, which the program never uses (0.1 s of CPU): loaded on first use as well
- *   (labctl, which uses it, imports @pulumi/pulumi/automation itself).
+ *   (labctl, which uses it, imports @pulumi/pulumi/automation itself). So is zod's index of its
+ *   40-odd locales (30 ms): its schemas load the English one they use on their own.
  *
  * Module file names stay the .ts sources, so __dirname is unchanged. No source maps: stack traces
  * (labctl --debug) name the right file, with lines of the transpiled code.
@@ -78,9 +79,11 @@ Module._extensions[".ts"] = function loadTs(module, filename) {
   module._compile(transpile(fs.readFileSync(filename, "utf8"), filename), filename);
 };
 
-/** Modules @pulumi/pulumi loads at once that are loaded on first use instead, by the requiring file. */
+/** Modules @pulumi/pulumi and zod load at once that are loaded on first use instead, by the requiring file. */
 const DEFERRED = [
   { request: "./automation", from: /[\\/]@pulumi[\\/]pulumi[\\/]index\.js$/ },
+  // zod's index of every locale (English, the one used, is loaded on its own by the schemas).
+  { request: "../locales/index.cjs", from: /[\\/]zod[\\/]v4[\\/](core[\\/]index|classic[\\/]external)\.cjs$/ },
   { request: "@npmcli/arborist", from: /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]codePaths\.js$/ },
   { request: "../../typescript-shim", from: /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]parseFunction\.js$/ },
 ];
