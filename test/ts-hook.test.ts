@@ -111,4 +111,25 @@ describe("scripts/lib/ts-hook.cjs", () => {
     `]);
     expect(JSON.parse(out)).toEqual([]);
   });
+
+  it("leaves OpenTelemetry's SDK out of a program run without --tracing, and loads it for one with it", () => {
+    const run = (args: string[]) =>
+      JSON.parse(
+        node(["-e", `
+          require(${JSON.stringify(HOOK)}).standInTracingSdk(${JSON.stringify(args)});
+          const tracing = require("@pulumi/pulumi/cmd/run/tracing");
+          tracing.newSpan("probe").end();
+          let start = "ok";
+          try { tracing.start("http://127.0.0.1:9/api/v2/spans"); } catch (e) { start = e.message; }
+          tracing.stop();
+          console.log(JSON.stringify({ start, sdk: Object.keys(require.cache).filter((k) => /[\\\\/]@opentelemetry[\\\\/](sdk-trace-node|exporter-zipkin)[\\\\/]/.test(k)).length }));
+        `]),
+      ) as { start: string; sdk: number };
+    const off = run(["--monitor", "127.0.0.1:1", "."]);
+    expect(off.sdk).toBe(0);
+    expect(off.start).toMatch(/OpenTelemetry's SDK is not loaded in a run without --tracing/);
+    const on = run(["--tracing", "http://127.0.0.1:9/api/v2/spans", "."]);
+    expect(on).toEqual({ start: "ok", sdk: expect.any(Number) });
+    expect(on.sdk).toBeGreaterThan(0);
+  });
 });

@@ -109,4 +109,29 @@ Module._load = function deferringLoad(request, parent, isMain) {
   );
 };
 
-module.exports = { transpile, entryDir, SWC_OPTIONS, CACHE_DIR };
+/** OpenTelemetry's SDK, which @pulumi/pulumi's runner loads to start tracing when it is given --tracing. */
+const TRACING_SDK = ["@opentelemetry/resources", "@opentelemetry/sdk-trace-base", "@opentelemetry/exporter-zipkin", "@opentelemetry/instrumentation-grpc", "@opentelemetry/sdk-trace-node", "@opentelemetry/instrumentation"];
+const RUNNER_TRACING = /[\\/]@pulumi[\\/]pulumi[\\/]cmd[\\/]run[\\/]tracing\.js$/;
+
+/**
+ * For a program run without `--tracing` (`argv`: the runner's arguments): the runner's tracing file
+ * loads OpenTelemetry's SDK (0.12 s) though it starts it only with that flag, and only spans of the
+ * API (loaded as usual) are made otherwise. That file gets stand-ins, which throw if ever used.
+ */
+function standInTracingSdk(argv) {
+  if (argv.some((a) => a === "--tracing" || a.startsWith("--tracing="))) return;
+  const standIn = (name) =>
+    new Proxy({}, {
+      get: (_, key) =>
+        function unavailable() {
+          throw new Error(`${name}.${String(key)}: OpenTelemetry's SDK is not loaded in a run without --tracing (scripts/lib/ts-hook.cjs)`);
+        },
+    });
+  const previous = Module._load;
+  Module._load = function tracingStandIns(request, parent) {
+    if (TRACING_SDK.includes(request) && RUNNER_TRACING.test(parent?.filename ?? "")) return standIn(request);
+    return previous.apply(this, arguments);
+  };
+}
+
+module.exports = { transpile, entryDir, standInTracingSdk, SWC_OPTIONS, CACHE_DIR };
