@@ -110,6 +110,12 @@ describe("scripts/lib/ts-hook.cjs", () => {
       console.log(JSON.stringify(Object.keys(require.cache).filter((k) => /[\\\\/](@pulumi|zod|@kubernetes|@aws-sdk)[\\\\/]|[\\\\/]components[\\\\/]config[\\\\/]schema/.test(k))));
     `]);
     expect(JSON.parse(out)).toEqual([]);
+    // `up` itself loads the S3 and Kafka clients (the starter data) only once the update runs.
+    const up = node(["-e", `
+      require("./cli/commands/up");
+      console.log(JSON.stringify(Object.keys(require.cache).filter((k) => /[\\\\/](@aws-sdk[\\\\/]client-s3|kafkajs)[\\\\/]/.test(k))));
+    `]);
+    expect(JSON.parse(up)).toEqual([]);
   });
 
   it("leaves OpenTelemetry's SDK out of a program run without --tracing, and loads it for one with it", () => {

@@ -11,8 +11,7 @@ import { providerObjects, removeOrphans } from "../docker-orphans";
 import { Io, pulumiFailure, renderEndpoints, stackBusy } from "./shared";
 import { preflight } from "./preflight";
 import { EXIT, UserError } from "../../lab-workloads/access/errors";
-import { openStackLab } from "../../lab-workloads/common/lab";
-import { seedStarterData, StarterData, starterData } from "../../lab-workloads/reset";
+import type { StarterData } from "../../lab-workloads/reset";
 
 /** Options of `labctl up`. */
 export interface UpOptions {
@@ -61,14 +60,13 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
   const t0 = Date.now();
   // The starter data is generated while the containers start (once the program has sent its first
   // resource, so that it does not compete with the program's own start): after the update only the writes remain.
+  // Their modules (the S3 and Kafka clients, 0.1-0.2 s to load) are loaded then too, not before the update starts.
   let data: Promise<StarterData | undefined> | undefined;
-  const generate = () => new Promise<StarterData | undefined>((resolve) => setImmediate(() => {
-    try {
-      resolve(starterData(opts.module));
-    } catch {
-      resolve(undefined);
-    }
-  }));
+  const generate = (): Promise<StarterData | undefined> =>
+    new Promise((resolve) => setImmediate(resolve))
+      .then(() => import("../../lab-workloads/reset"))
+      .then(({ starterData }) => starterData(opts.module))
+      .catch(() => undefined);
   try {
     await runStackUpdate(stack, "up", {
       onEvent: (e) => {
@@ -107,6 +105,7 @@ async function writeStarterData(stood: StoodUp, opts: UpOptions, io: Io, data?: 
   try {
     const name = Object.keys(stood.labs)[0];
     if (!name) throw new Error(`the stack has no lab for module ${opts.module}`);
+    const [{ openStackLab }, { seedStarterData }] = await Promise.all([import("../../lab-workloads/common/lab"), import("../../lab-workloads/reset")]);
     const lab = await openStackLab(stood, name);
     const seeded = await seedStarterData(lab, () => undefined, { onlyIfAbsent: true, ...(data ? { data } : {}) }).finally(() => lab.close());
     if (!opts.json) io.out(seeded.length > 0 ? `Starter data written: ${seeded.join(", ")}` : "Starter data already in place.");
