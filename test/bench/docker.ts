@@ -18,7 +18,8 @@ import { LabPlan } from "../../components/lab/plan";
 import { dockerObjects } from "../reliability/preview";
 import { pinImages } from "../reliability/pin-images";
 import { composeDocument, randomSecrets } from "./compose-file";
-import { containersMemoryMiB, labctlTimed, failureLine, MemorySampler, timed, Timed } from "./measure";
+import { containersMemoryMiB, labctlTimed, failureLine, keepFailureLog, MemorySampler, timed, Timed } from "./measure";
+import { REPO } from "../e2e/harness";
 import { Figure } from "./table";
 
 /** Options of the Docker section. */
@@ -36,7 +37,7 @@ export interface DockerBenchOptions {
 type Samples = Record<"up" | "noop" | "status" | "idle" | "check" | "peak" | "down" | "composeUp" | "composeDown", number[]>;
 
 function fail(what: string, r: Timed): never {
-  throw new Error(`${what} failed (exit ${r.code}): ${failureLine(r)}`);
+  throw new Error(`${what} failed (exit ${r.code}): ${failureLine(r)} (all it printed: ${path.relative(REPO, keepFailureLog(what, r))})`);
 }
 
 /** The plan of the lab labctl's stack of `module` stands up (its own config: images, ports, services). */

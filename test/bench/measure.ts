@@ -4,6 +4,7 @@
  * memory of a lab's containers read from the Docker Engine API.
  */
 import { spawn } from "child_process";
+import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
 import { REPO } from "../e2e/harness";
@@ -59,6 +60,17 @@ export function failureLine(r: Timed): string {
     }
   }
   return failed.length > 0 ? `${last}; ${failed.join("; ")}` : last;
+}
+
+/**
+ * Keeps everything a failed run printed (a check's job logs name what went wrong; the failure line
+ * has room for the first expectation only) in `dir`, readable by the owner alone; returns the file.
+ */
+export function keepFailureLog(what: string, r: Timed, dir = path.join(REPO, ".labs", "bench", "failures")): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, "-")}-${what.replace(/[^A-Za-z0-9]+/g, "-")}.log`);
+  fs.writeFileSync(file, `$ ${what} (exit ${r.code})\n--- stdout\n${r.out}\n--- stderr\n${r.err}\n`, { mode: 0o600 });
+  return file;
 }
 
 /** A GET on the Docker Engine API over its unix socket, parsed as JSON. */
