@@ -40,9 +40,9 @@ export async function down(opts: DownOptions, io: Io, listStacks: () => Promise<
       if (!isNoSuchStack(err)) throw err;
       return openLabStack({ module: t.module, target: t.target });
     });
-    // Its settings and its resources, read together (from its files, or the CLI when they cannot be read).
     // A run in flight holds the lock, and objects it has not recorded yet are not orphans.
     if (t.target === "docker" && stackLocked(stack.name)) throw stackBusy("down");
+    // Its settings and its resources, read together (from its files, or the CLI when they cannot be read).
     const [entries, resources] = await Promise.all([stackConfigEntries(stack), stackResources(stack)]);
     const cfg = configOfStack(entries);
     // Names from the outputs, or from the stack's own settings when an interrupted run left none.
