@@ -1,6 +1,6 @@
 import { labInstances, Target } from "../../components/config/schema";
 import { MODULES, ModuleId } from "../../components/lab/modules";
-import { openLabStack, prewarmPulumiCommand, prewarmStackKey, stackLocked, stackName } from "../../lab-workloads/access/automation";
+import { openLabStack, prewarmPulumiCommand, stackLocked } from "../../lab-workloads/access/automation";
 import { labSettings, validateSettings } from "../lab-args";
 import { ProgressView } from "../progress";
 import { configOfStack, recordedKube, stackConfigEntries, stackOutputValues, StoodUp, stoodUp } from "../../lab-workloads/access/stack-lab";
@@ -30,9 +30,9 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
   const cfg = validateSettings(settings);
   // The cluster is recorded in the stack: later commands use it, whatever context is current then.
   const kube = opts.target === "kubernetes" ? recordedKube(cfg) : undefined;
-  // The CLI lookup (`pulumi version`) and the stack's passphrase key run while the capacity is checked.
+  // The CLI lookup runs while the capacity is checked (a `pulumi version` run when its version is not
+  // remembered). labctl started the stack's passphrase key and Docker's capacity before loading this file.
   prewarmPulumiCommand();
-  prewarmStackKey(stackName(opts.module, opts.target));
   const check = await preflight({ module: opts.module, target: opts.target, ...(opts.context ? { context: opts.context } : {}), json: false, quiet: opts.json }, io);
   if (!check.go) throw new UserError(`not enough resources for module ${opts.module}: ${check.reasons[0]}`, EXIT.environment);
   const mod = MODULES[opts.module];

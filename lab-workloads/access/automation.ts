@@ -17,7 +17,6 @@ import { labsDir, passphrase, PROJECT_ROOT, stackName, toolchainHome } from "./c
 import { pulumiCommandAt } from "./cli-version";
 
 export { labsDir, passphrase, PROJECT_ROOT, stackName, toolchainHome } from "./checkout";
-export { prewarmStackKey } from "./stack-secrets";
 
 /**
  * Environment for offline Pulumi runs with local state: file backend in
