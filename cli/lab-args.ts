@@ -1,11 +1,9 @@
 import { LabConfig, labContext, parseLabConfig, Target } from "../components/config/schema";
 import { isLabConfigError } from "../components/core/errors";
-import { findModule, ModuleId, MODULES } from "../components/lab/modules";
+import { ModuleId } from "../components/lab/modules";
 import { LabPlan, planLab } from "../components/lab/plan";
 import { loadImageManifest } from "../stacks/config";
 import { EXIT, UserError } from "../lab-workloads/access/errors";
-
-export { resolveModule, resolveTarget } from "./command-args";
 
 /** The `lab:*` settings labctl gives a module's stack. */
 export function labSettings(module: ModuleId, target: Target, kubeContext?: string): Record<string, unknown> {

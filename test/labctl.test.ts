@@ -5,7 +5,8 @@ import * as path from "path";
 import { main } from "../cli/labctl";
 import { ProgressView, shortType } from "../cli/progress";
 import { pulumiFailure, renderEndpoints } from "../cli/commands/shared";
-import { labSettings, resolveModule, resolveTarget, validateSettings } from "../cli/lab-args";
+import { labSettings, validateSettings } from "../cli/lab-args";
+import { resolveModule, resolveTarget } from "../cli/command-args";
 import { moduleImages } from "../components/lab/modules";
 import { judge, preflight } from "../cli/commands/preflight";
 

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "util";
 import { EXIT, UserError } from "../../lab-workloads/access/errors";
-import { resolveModule } from "../lab-args";
+import { resolveModule } from "../command-args";
 import { classCheck, intOption } from "./class-check";
 import { classConnect } from "./class-connect";
 import { classReset } from "./class-reset";

@@ -25,7 +25,7 @@ import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { apiStatus, loadKubeConfig } from "../../lab-workloads/access/kube-client";
 import { answering, KubeTarget } from "../../lab-workloads/access/kube-host";
-import { resolveModule, resolveTarget } from "../lab-args";
+import { resolveModule, resolveTarget } from "../command-args";
 import { planOfLab, readStack } from "../../lab-workloads/access/stack-lab";
 import { Io } from "./shared";
 

@@ -9,7 +9,7 @@
 import { parseArgs } from "util";
 import { moduleImages } from "../../components/lab/modules";
 import { EXIT, UserError } from "../../lab-workloads/access/errors";
-import { resolveModule } from "../lab-args";
+import { resolveModule } from "../command-args";
 import { parseImagePrefix, parseRegistryRef } from "../registry";
 import { loadImages } from "./images-load";
 import { pushImages, PushDeps } from "./images-push";

@@ -9,9 +9,6 @@ import { labSettings, planModuleLab, validateSettings } from "../lab-args";
 import { Io } from "./shared";
 import { Capacity, dockerCapacity } from "../docker-capacity";
 
-export { dockerCapacity };
-export type { Capacity };
-
 /** A go / no-go answer with the numbers behind it. */
 export interface PreflightResult {
   readonly go: boolean;

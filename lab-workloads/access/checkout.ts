@@ -75,4 +75,3 @@ export function passphrase(root = PROJECT_ROOT): string {
 export function stackName(module: ModuleId, target: Target): string {
   return `${target}-m${module}`;
 }
-
