@@ -57,12 +57,15 @@ describe("the benchmark's compose baseline", () => {
     }
   });
 
-  it("starts a workload only after those its spec waits for are healthy (the Spark worker after its master)", () => {
+  it("starts every container at once; the Spark worker's command waits for the master's RPC port, as in the lab", () => {
     const plan = planLab({ name: "bigdata-m2", module: 2, context: ctx });
     const doc = composeDocument(plan, "bench-x", randomSecrets(plan.specs));
-    expect(doc.services["bigdata-m2-spark-worker"]!.depends_on).toEqual({ "bigdata-m2-spark-master": { condition: "service_healthy" } });
-    expect(doc.services["bigdata-m2-minio"]!.depends_on).toBeUndefined();
-    expect(doc.services["bigdata-m2-workspace"]!.depends_on).toBeUndefined();
+    for (const s of Object.values(doc.services)) expect(s).not.toHaveProperty("depends_on");
+    const worker = doc.services["bigdata-m2-spark-worker"]!.command;
+    expect(worker.slice(0, 2)).toEqual(["bash", "-c"]);
+    expect(worker.slice(3, 6)).toEqual(["labs-await", "spark-master:7077", "--"]);
+    expect(worker).toContain("org.apache.spark.deploy.worker.Worker");
+    expect(doc.services["bigdata-m2-minio"]!.command).not.toContain("labs-await");
   });
 
   it("gives every secret a fresh random value of the lab's shape", () => {

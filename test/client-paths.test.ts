@@ -165,7 +165,7 @@ describe("HDFS from the student's machine: the HttpFS gateway", () => {
 
   it("runs beside the NameNode, published on the lab's HttpFS slot", () => {
     expect(httpfs.command).toEqual(["hdfs-entrypoint", "httpfs"]);
-    expect(httpfs.after).toEqual(["hdfs-namenode"]);
+    expect(httpfs.awaits).toEqual([{ host: "hdfs-namenode", port: 8020 }]);
     expect(httpfs.ports).toEqual([{ name: "http", port: HTTPFS_PORT, hostPort: 30000 + HOST_PORT_SLOTS.hdfsHttpFs }]);
     expect(httpfs.env["CORE-SITE.XML_fs.defaultFS"]).toBe("hdfs://hdfs-namenode:8020");
     expect(httpfs.env["HADOOP_HEAPSIZE_MAX"]).toBe("96m");

@@ -2,6 +2,7 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Lab } from "../components/lab/lab";
 import { MODULES, ModuleId } from "../components/lab/modules";
 import { planLab } from "../components/lab/plan";
+import { launchCommand } from "../components/core/spec";
 import { containerNames, cpusValue, dockerHealthCheck, dockerHealthTest, DockerPlatform, memoryMiB, readyTimeoutSeconds } from "../components/platform/docker/render";
 import { legacyDockerLab } from "../lab-workloads/access/docker-host";
 import { context } from "./helpers/fixtures";
@@ -54,7 +55,7 @@ describe("Docker renderer (@pulumi/docker)", () => {
       expect(c.inputs["memorySwap"]).toBe(c.inputs["memory"]);
       expect(c.inputs["cpus"]).toBe(cpusValue(w.resources.cpuLimitMillis));
       expect(c.inputs["user"]).toBe(String(w.runAsUser));
-      expect(c.inputs["command"]).toEqual([...w.command]);
+      expect(c.inputs["command"]).toEqual(launchCommand(w));
       expect(c.inputs["healthcheck"]).toEqual(dockerHealthCheck(w));
       expect(c.inputs["networksAdvanced"]).toHaveLength(1);
       expect(c.inputs["networksAdvanced"][0].name).toBe(`bigdata-m${module}`);

@@ -22,7 +22,8 @@ describe("Spark spec", () => {
     expect(master!.command).toEqual(["spark-class", "org.apache.spark.deploy.master.Master", "--host", "spark-master", "--port", "7077", "--webui-port", "8080"]);
     expect(worker!.command).toEqual(expect.arrayContaining(["--cores", "2", "--memory", "640m", "spark://spark-master:7077"]));
     expect(worker!.env["SPARK_DAEMON_MEMORY"]).toBe("160m");
-    expect(worker!.after).toEqual(["spark-master"]);
+    expect(master!.awaits).toEqual([]);
+    expect(worker!.awaits).toEqual([{ host: "spark-master", port: 7077 }]);
     expect(master!.ports.find((p) => p.name === "ui")?.hostPort).toBe(30001);
     expect(spec.clientConf).toMatchObject({ "spark.master": "spark://spark-master:7077", "spark.driver.port": "7078", "spark.blockManager.port": "7079", "spark.cores.max": "2", "spark.executor.memory": "512m" });
     expect(spec.endpoints.find((e) => e.name === "ui")?.host).toBe("http://127.0.0.1:30001");
@@ -36,6 +37,8 @@ describe("Spark spec", () => {
     expect(spec.clientConf["spark.hadoop.fs.s3a.endpoint"]).toBe("http://minio:9000");
     expect(spec.clientConf["spark.eventLog.dir"]).toBe("s3a://datasets/");
     expect(spec.workloads[1]!.env["AWS_ACCESS_KEY_ID"]).toBe("labadmin");
+    // The history server reads event logs from the object store from its start.
+    expect(spec.workloads[2]!.awaits).toEqual([{ host: "minio", port: 9000 }]);
   });
 
   it.each([

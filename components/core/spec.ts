@@ -76,6 +76,13 @@ export interface ResourceSpec {
   readonly memoryLimitBytes: number;
 }
 
+/** A TCP port another process of the lab listens on, by the host name it has in the lab. */
+export interface AwaitSpec {
+  /** Host name in the lab: a workload's name, or another service's host. */
+  readonly host: string;
+  readonly port: number;
+}
+
 /**
  * One kind of process of a service: a Spark master, the Spark workers, one
  * Kafka broker. `name` is also its host name inside the lab: Docker gives the
@@ -106,8 +113,14 @@ export interface WorkloadSpec {
   readonly runAsUser: number;
   /** Seconds a process gets to stop before it is killed. @default 30 */
   readonly terminationGraceSeconds: number;
-  /** Workloads of the same service that must be ready before this one starts. */
-  readonly after: readonly string[];
+  /**
+   * Ports this workload's process needs before it starts (the Spark worker
+   * needs the master's RPC port). The container waits for them itself
+   * ({@link launchCommand}), so platforms create every workload at once and
+   * no start waits for another container's health-check tick.
+   * @default none
+   */
+  readonly awaits: readonly AwaitSpec[];
   /** Files put read-only into the container at start. @default none */
   readonly seedFiles?: SeedFilesSpec;
 }
@@ -166,4 +179,44 @@ export function totalResources(specs: readonly ServiceSpec[]): ResourceSpec {
 /** Builds a {@link ResourceSpec} from CPU millicores and memory bytes. */
 export function resources(cpuRequestMillis: number, cpuLimitMillis: number, memoryRequestBytes: number, memoryLimitBytes: number): ResourceSpec {
   return { cpuRequestMillis, cpuLimitMillis, memoryRequestBytes, memoryLimitBytes };
+}
+
+/** A port of `w`, by its name in `w.ports`, as something another workload can await. */
+export function portOf(w: Pick<WorkloadSpec, "name" | "ports">, portName: string): AwaitSpec {
+  const p = w.ports.find((x) => x.name === portName);
+  if (!p) throw new Error(`workload ${w.name} has no port named ${portName}`);
+  return { host: w.name, port: p.port };
+}
+
+/** A URL's host and port (its scheme's default when it names none), as something a workload can await. */
+export function urlEndpoint(url: string): AwaitSpec {
+  const u = new URL(url);
+  return { host: u.hostname, port: u.port ? Number(u.port) : u.protocol === "https:" ? 443 : 80 };
+}
+
+/**
+ * Waits until every `host:port` argument accepts a TCP connection (0.25 s
+ * between tries, a name that does not resolve yet counts as closed), then
+ * runs the command after `--`. Run by bash, which every lab image has.
+ */
+const AWAIT_SCRIPT = [
+  'while [ "$1" != -- ]; do',
+  '  if ! (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; then',
+  '    echo "waiting for $1" >&2',
+  '    until (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; do sleep 0.25; done',
+  "  fi",
+  "  shift",
+  "done",
+  "shift",
+  'exec "$@"',
+].join("\n");
+
+/**
+ * The command a platform runs for `w`: its own command, or with
+ * `w.awaits`, that command started by a bash loop once each awaited port
+ * accepts connections. The image's entrypoint (tini) still runs first.
+ */
+export function launchCommand(w: Pick<WorkloadSpec, "command" | "awaits">): string[] {
+  if (w.awaits.length === 0) return [...w.command];
+  return ["bash", "-c", AWAIT_SCRIPT, "labs-await", ...w.awaits.map((a) => `${a.host}:${a.port}`), "--", ...w.command];
 }

@@ -63,8 +63,8 @@ export const LABEL = {
 
 /**
  * Checks rules every platform relies on: unique workload names, no host port
- * on a replicated workload (two copies cannot publish one port), `after`
- * naming workloads of the same service.
+ * on a replicated workload (two copies cannot publish one port), no workload
+ * awaiting a port of its own (it would wait for itself forever).
  */
 export function checkRenderable(spec: ServiceSpec): void {
   const names = new Set<string>();
@@ -74,27 +74,6 @@ export function checkRenderable(spec: ServiceSpec): void {
     if (w.replicas > 1 && w.ports.some((p) => p.hostPort !== undefined)) {
       throw new Error(`${spec.service}: workload ${w.name} has ${w.replicas} replicas and a host port; only single-replica workloads can publish ports`);
     }
+    if (w.awaits.some((a) => a.host === w.name)) throw new Error(`${spec.service}: workload ${w.name} awaits a port of its own`);
   }
-  for (const w of spec.workloads) {
-    for (const a of w.after) {
-      if (!names.has(a)) throw new Error(`${spec.service}: workload ${w.name} waits for unknown workload ${a}`);
-    }
-  }
-}
-
-/** Workloads in an order where each comes after the ones it waits for. */
-export function orderedWorkloads(spec: ServiceSpec): ServiceSpec["workloads"] {
-  const done = new Set<string>();
-  const out: ServiceSpec["workloads"][number][] = [];
-  let pending = [...spec.workloads];
-  while (pending.length > 0) {
-    const ready = pending.filter((w) => w.after.every((a) => done.has(a)));
-    if (ready.length === 0) throw new Error(`${spec.service}: workloads wait for each other in a cycle (${pending.map((w) => w.name).join(", ")})`);
-    for (const w of ready) {
-      out.push(w);
-      done.add(w.name);
-    }
-    pending = pending.filter((w) => !done.has(w.name));
-  }
-  return out;
 }

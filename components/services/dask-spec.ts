@@ -1,5 +1,5 @@
 import { HOST_PORT_SLOTS, hostAddress, hostPort, intArg, secretNamesOf, SpecContext, urlOf } from "../core/context";
-import { DEFAULT_PROBE_TIMING, EnvValue, resources, ServiceSpec, WorkloadSpec } from "../core/spec";
+import { DEFAULT_PROBE_TIMING, EnvValue, portOf, resources, ServiceSpec, WorkloadSpec } from "../core/spec";
 import { fromMebibytes, parseMemory } from "../core/units";
 
 /** Arguments of a Dask cluster. */
@@ -52,7 +52,7 @@ export function resolveDaskSpec(args: DaskArgs, ctx: SpecContext, workerEnv: Rea
     stateful: false,
     runAsUser: DASK_UID,
     terminationGraceSeconds: 10,
-    after: [],
+    awaits: [],
   };
   const worker: WorkloadSpec = {
     name: "dask-worker",
@@ -77,7 +77,8 @@ export function resolveDaskSpec(args: DaskArgs, ctx: SpecContext, workerEnv: Rea
     stateful: false,
     runAsUser: DASK_UID,
     terminationGraceSeconds: 10,
-    after: [SCHEDULER],
+    // It connects to the scheduler.
+    awaits: [portOf(scheduler, "scheduler")],
   };
   const hostSched = hostAddress(scheduler.ports[0]!.hostPort);
   return {

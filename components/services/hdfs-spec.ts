@@ -1,5 +1,5 @@
 import { HOST_PORT_SLOTS, hostAddress, hostPort, intArg, SpecContext, urlOf } from "../core/context";
-import { DEFAULT_PROBE_TIMING, EnvValue, resources, ServiceSpec, WorkloadSpec } from "../core/spec";
+import { DEFAULT_PROBE_TIMING, EnvValue, portOf, resources, ServiceSpec, WorkloadSpec } from "../core/spec";
 import { fromMebibytes, jvmSize, parseMemory } from "../core/units";
 
 /** Arguments of an HDFS cluster. */
@@ -116,7 +116,7 @@ export function resolveHdfsSpec(args: HdfsArgs, ctx: SpecContext): HdfsSpec {
     stateful: true,
     runAsUser: HADOOP_UID,
     terminationGraceSeconds: 20,
-    after: [],
+    awaits: [],
   };
   const dataNodeWorkloads: WorkloadSpec[] = Array.from({ length: dataNodes }, (_, i) => {
     const name = `hdfs-datanode-${i}`;
@@ -154,7 +154,8 @@ export function resolveHdfsSpec(args: HdfsArgs, ctx: SpecContext): HdfsSpec {
       stateful: true,
       runAsUser: HADOOP_UID,
       terminationGraceSeconds: 20,
-      after: [NAMENODE],
+      // It registers with the NameNode over RPC.
+      awaits: [portOf(nameNode, "rpc")],
     };
   });
   const httpFsPort = hostPort(ctx, HOST_PORT_SLOTS.hdfsHttpFs);
@@ -180,7 +181,8 @@ export function resolveHdfsSpec(args: HdfsArgs, ctx: SpecContext): HdfsSpec {
     stateful: false,
     runAsUser: HADOOP_UID,
     terminationGraceSeconds: 10,
-    after: [NAMENODE],
+    // Every request it serves goes to the NameNode over RPC.
+    awaits: [portOf(nameNode, "rpc")],
   };
   const dataNodeHostHttp: Record<string, string> = {};
   for (const w of dataNodeWorkloads) {

@@ -104,7 +104,7 @@ export function resolveKafkaSpec(args: KafkaArgs, ctx: SpecContext, lab: string)
       stateful: true,
       runAsUser: 1001,
       terminationGraceSeconds: 30,
-      after: [],
+      awaits: [],
     };
   });
   const hostPorts = workloads.map((w) => w.ports.find((p) => p.name === "external")?.hostPort);

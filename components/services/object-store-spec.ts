@@ -78,7 +78,7 @@ export function resolveObjectStoreSpec(args: ObjectStoreArgs, ctx: SpecContext, 
     stateful: true,
     runAsUser: 1003,
     terminationGraceSeconds: 10,
-    after: [],
+    awaits: [],
   };
   return {
     service: "minio",

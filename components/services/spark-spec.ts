@@ -1,6 +1,6 @@
 import { HOST_PORT_SLOTS, hostAddress, hostPort, intArg, secretNamesOf, SpecContext, urlOf } from "../core/context";
 import { LabConfigError } from "../core/errors";
-import { DEFAULT_PROBE_TIMING, EnvValue, resources, ServiceSpec, WorkloadSpec } from "../core/spec";
+import { DEFAULT_PROBE_TIMING, EnvValue, portOf, resources, ServiceSpec, urlEndpoint, WorkloadSpec } from "../core/spec";
 import { fromMebibytes, jvmSize, mebibytes, parseMemory } from "../core/units";
 
 /** Arguments of a Spark standalone cluster. */
@@ -132,7 +132,7 @@ export function resolveSparkSpec(args: SparkArgs, ctx: SpecContext, s3?: S3Acces
     stateful: false,
     runAsUser: SPARK_UID,
     terminationGraceSeconds: 10,
-    after: [],
+    awaits: [],
   };
   const worker: WorkloadSpec = {
     name: "spark-worker",
@@ -151,7 +151,8 @@ export function resolveSparkSpec(args: SparkArgs, ctx: SpecContext, s3?: S3Acces
     stateful: false,
     runAsUser: SPARK_UID,
     terminationGraceSeconds: 10,
-    after: [MASTER],
+    // It registers with the master over RPC.
+    awaits: [portOf(master, "rpc")],
   };
   const s3Conf: Record<string, string> = s3
     ? {
@@ -183,7 +184,8 @@ export function resolveSparkSpec(args: SparkArgs, ctx: SpecContext, s3?: S3Acces
         stateful: false,
         runAsUser: SPARK_UID,
         terminationGraceSeconds: 10,
-        after: [MASTER],
+        // It reads the event logs from the object store from its first second.
+        awaits: [urlEndpoint(s3.endpoint)],
       }]
     : [];
   const clientConf: Record<string, string> = {

@@ -175,7 +175,7 @@ export function resolveWorkspaceSpec(
     stateful: true,
     runAsUser: 1000,
     terminationGraceSeconds: 10,
-    after: [],
+    awaits: [],
     ...(seedFiles.length > 0 ? { seedFiles: { mountPath: SEED_DIR, files: seedFiles } } : {}),
   };
   const hostUrl = urlOf(jupyterPort, "/lab");

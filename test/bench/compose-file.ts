@@ -2,18 +2,18 @@
  * The benchmark's baseline: a Docker Compose file with the same containers
  * as a lab's Docker renderer makes from the same neutral specs — same images,
  * commands, environment, users, 127.0.0.1 ports, volumes, health checks,
- * memory and CPU limits, restart policy, network aliases, seed files and
- * start order (`after`) — so that `docker compose up --wait` and `labctl up`
+ * memory and CPU limits, restart policy, network aliases and seed files,
+ * every container started at once (one that needs another's port waits
+ * for it inside, as in the lab) — so that `docker compose up --wait` and `labctl up`
  * start identical containers and only the tool differs.
  *
  * Secrets get fresh random values (never the lab's, never a shared default);
  * the file that holds them is written with mode 0600.
  */
 import { randomBytes } from "crypto";
-import { EnvValue, ServiceSpec, WorkloadSpec } from "../../components/core/spec";
+import { EnvValue, launchCommand, ServiceSpec, WorkloadSpec } from "../../components/core/spec";
 import { LabPlan } from "../../components/lab/plan";
 import { containerNames, cpusValue, dockerHealthTest, memoryMiB, seedUploads } from "../../components/platform/docker/render";
-import { orderedWorkloads } from "../../components/platform/platform";
 import { OBJECT_STORE_ACCESS_SECRET } from "../../components/services/object-store-spec";
 
 /** A compose service, as much of the Compose Specification as the lab uses. */
@@ -29,7 +29,6 @@ export interface ComposeService {
   readonly volumes: readonly { type: "volume"; source: string; target: string }[];
   readonly configs?: readonly { source: string; target: string; mode: number }[];
   readonly healthcheck: { test: string[]; interval: string; timeout: string; retries: number; start_period: string };
-  readonly depends_on?: Readonly<Record<string, { condition: "service_healthy" }>>;
   readonly networks: Readonly<Record<string, { aliases: string[] }>>;
   readonly mem_limit: string;
   readonly memswap_limit: string;
@@ -90,14 +89,11 @@ export function composeDocument(plan: LabPlan, project: string, secrets: Readonl
   const volumes: Record<string, Record<string, never>> = {};
   const configs: Record<string, { content: string }> = {};
   for (const spec of plan.specs) {
-    const names = new Map<string, string[]>();
-    for (const w of orderedWorkloads(spec)) {
+    for (const w of spec.workloads) {
       const env = envOf(spec, w, secrets);
       const t = w.probeTiming;
       const memory = `${memoryMiB(w.resources.memoryLimitBytes)}m`;
       const containers = containerNames(plan.name, w);
-      names.set(w.name, containers);
-      const dependsOn = Object.fromEntries(w.after.flatMap((a) => names.get(a) ?? []).map((c) => [c, { condition: "service_healthy" as const }]));
       containers.forEach((name, i) => {
         const hostname = w.replicas === 1 ? w.name : `${w.name}-${i}`;
         for (const v of w.volumes) volumes[`${name}-${v.name}`] = {};
@@ -111,14 +107,13 @@ export function composeDocument(plan: LabPlan, project: string, secrets: Readonl
           pull_policy: "missing",
           container_name: name,
           hostname,
-          command: noInterpolation([...w.command]),
+          command: noInterpolation(launchCommand(w)),
           environment: noInterpolation(env),
           user: String(w.runAsUser),
           ports: w.ports.filter((p) => p.hostPort !== undefined).map((p) => `127.0.0.1:${p.hostPort}:${p.port}`),
           volumes: w.volumes.map((v) => ({ type: "volume" as const, source: `${name}-${v.name}`, target: v.mountPath })),
           ...(seeds.length > 0 ? { configs: seeds } : {}),
           healthcheck: { test: dockerHealthTest(w.readiness), interval: `${t.periodSeconds}s`, timeout: `${t.timeoutSeconds}s`, retries: t.failureThreshold, start_period: `${t.initialDelaySeconds}s` },
-          ...(Object.keys(dependsOn).length > 0 ? { depends_on: dependsOn } : {}),
           networks: { [NETWORK]: { aliases: w.replicas === 1 ? [w.name] : [w.name, hostname] } },
           mem_limit: memory,
           memswap_limit: memory,

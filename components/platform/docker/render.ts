@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { ProbeSpec, ServiceSpec, WorkloadSpec } from "../../core/spec";
-import { checkRenderable, LabScope, LabScopeArgs, LABEL, orderedWorkloads, Platform, RenderOptions, RenderedService, SecretValues } from "../platform";
+import { launchCommand, ProbeSpec, ServiceSpec, WorkloadSpec } from "../../core/spec";
+import { checkRenderable, LabScope, LabScopeArgs, LABEL, Platform, RenderOptions, RenderedService, SecretValues } from "../platform";
 
 /**
  * The local Docker renderer, on the Pulumi Docker provider (@pulumi/docker):
@@ -142,11 +142,10 @@ class DockerLabScope implements LabScope {
   render(spec: ServiceSpec, secrets: SecretValues, opts: RenderOptions): RenderedService {
     checkRenderable(spec);
     const byWorkload = new Map<string, docker.Container[]>();
-    for (const w of orderedWorkloads(spec)) {
+    for (const w of spec.workloads) {
       const labels = { ...this.labels, [LABEL.service]: spec.service, [LABEL.workload]: w.name };
       const env = dockerEnv(spec, w, secrets);
       const image = this.image(w.image);
-      const waitFor = w.after.flatMap((a) => byWorkload.get(a) ?? []);
       const memory = memoryMiB(w.resources.memoryLimitBytes);
       const containers = containerNames(this.lab, w).map((name, i) => {
         const hostname = w.replicas === 1 ? w.name : `${w.name}-${i}`;
@@ -158,7 +157,7 @@ class DockerLabScope implements LabScope {
           {
             name,
             image: image.imageId,
-            command: [...w.command],
+            command: launchCommand(w),
             envs: env,
             labels: labelList(labels),
             hostname,
@@ -177,10 +176,10 @@ class DockerLabScope implements LabScope {
             restart: "unless-stopped",
             stopTimeout: w.terminationGraceSeconds,
           },
-          // Only the spec's own `after` orders creation (the Spark worker waits for its master):
-          // containers find other services by name when they need them, so the lab's services
-          // start in parallel rather than one after another (opts.dependsOn is not waited for here).
-          { parent: opts.parent, dependsOn: waitFor },
+          // Every container is created at once: one that needs another's port waits for it inside
+          // (launchCommand), so no start waits for a health-check tick (opts.dependsOn is not
+          // waited for here either).
+          { parent: opts.parent },
         );
       });
       byWorkload.set(w.name, containers);

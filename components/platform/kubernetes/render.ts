@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { k8sCpu, k8sMemory } from "../../core/units";
-import { ProbeSpec, ServiceSpec, WorkloadSpec } from "../../core/spec";
-import { checkRenderable, LabScope, LabScopeArgs, LABEL, orderedWorkloads, Platform, RenderOptions, RenderedService, SecretValues } from "../platform";
+import { launchCommand, ProbeSpec, ServiceSpec, WorkloadSpec } from "../../core/spec";
+import { checkRenderable, LabScope, LabScopeArgs, LABEL, Platform, RenderOptions, RenderedService, SecretValues } from "../platform";
 import { ClusterEndpoint, renderStudentAccess } from "./access";
 import { renderInstructorAccess, staffNamespace } from "./staff";
 import { renderJanitorAccess } from "./janitor";
@@ -133,7 +133,7 @@ export function podTemplate(
           name: w.component,
           image: w.image,
           imagePullPolicy: pullPolicy,
-          args: [...w.command],
+          args: launchCommand(w),
           securityContext: containerSecurityContext(),
           env: k8sEnv(spec, w),
           ports: w.ports.map((p) => ({ name: p.name.slice(0, 15), containerPort: p.port })),
@@ -242,7 +242,7 @@ class KubernetesLabScope implements LabScope {
       deps.push(new k8s.core.v1.Secret(`${this.lab}-${secretName(spec)}`, { metadata: { name: secretName(spec), namespace: ns }, stringData }, opts));
     }
     const byWorkload = new Map<string, pulumi.Resource>();
-    for (const w of orderedWorkloads(spec)) {
+    for (const w of spec.workloads) {
       const labels = podLabels(this.lab, spec, w);
       const meta = { namespace: ns, labels: { ...labels, "app.kubernetes.io/managed-by": "pulumi" } };
       // A headless Service named like the workload: `name` resolves to the pod itself.
@@ -274,7 +274,7 @@ class KubernetesLabScope implements LabScope {
           )
         : undefined;
       const seedName = seed?.metadata.name;
-      const waitFor = [...deps, headless, ...w.after.map((a) => byWorkload.get(a)!)];
+      const waitFor = [...deps, headless];
       const storageClassName = this.opts.storageClass;
       let workload: pulumi.Resource;
       if (w.stateful) {
