@@ -117,8 +117,8 @@ export interface WorkloadSpec {
    * Ports this workload's process needs before it starts (the Spark worker
    * needs the master's RPC port). The container waits for them itself
    * ({@link launchCommand}), so platforms create every workload at once and
-   * no start waits for another container's health-check tick.
-   * @default none
+   * no start waits for another container's health-check tick. Empty for a
+   * workload that needs nothing first.
    */
   readonly awaits: readonly AwaitSpec[];
   /** Files put read-only into the container at start. @default none */
