@@ -200,10 +200,11 @@ export function urlEndpoint(url: string): AwaitSpec {
  * runs the command after `--`. Run by bash, which every lab image has.
  */
 const AWAIT_SCRIPT = [
+  'answers() { (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; }',
   'while [ "$1" != -- ]; do',
-  '  if ! (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; then',
+  '  if ! answers "$1"; then',
   '    echo "waiting for $1" >&2',
-  '    until (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; do sleep 0.25; done',
+  '    until answers "$1"; do sleep 0.25; done',
   "  fi",
   "  shift",
   "done",

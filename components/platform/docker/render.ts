@@ -141,7 +141,7 @@ class DockerLabScope implements LabScope {
 
   render(spec: ServiceSpec, secrets: SecretValues, opts: RenderOptions): RenderedService {
     checkRenderable(spec);
-    const byWorkload = new Map<string, docker.Container[]>();
+    const ready: docker.Container[] = [];
     for (const w of spec.workloads) {
       const labels = { ...this.labels, [LABEL.service]: spec.service, [LABEL.workload]: w.name };
       const env = dockerEnv(spec, w, secrets);
@@ -182,9 +182,9 @@ class DockerLabScope implements LabScope {
           { parent: opts.parent },
         );
       });
-      byWorkload.set(w.name, containers);
+      ready.push(...containers);
     }
-    return { ready: [...byWorkload.values()].flat() };
+    return { ready };
   }
 }
 

@@ -241,7 +241,7 @@ class KubernetesLabScope implements LabScope {
       }
       deps.push(new k8s.core.v1.Secret(`${this.lab}-${secretName(spec)}`, { metadata: { name: secretName(spec), namespace: ns }, stringData }, opts));
     }
-    const byWorkload = new Map<string, pulumi.Resource>();
+    const ready: pulumi.Resource[] = [];
     for (const w of spec.workloads) {
       const labels = podLabels(this.lab, spec, w);
       const meta = { namespace: ns, labels: { ...labels, "app.kubernetes.io/managed-by": "pulumi" } };
@@ -324,9 +324,9 @@ class KubernetesLabScope implements LabScope {
           { ...opts, dependsOn: [...waitFor, ...claims] },
         );
       }
-      byWorkload.set(w.name, workload);
+      ready.push(workload);
     }
-    return { ready: [...byWorkload.values()] };
+    return { ready };
   }
 }
 
