@@ -64,7 +64,7 @@ describe("Spark clients in the workspace", () => {
 
   it("more worker memory does not change the workspace (JupyterLab is not restarted; the check asks the master)", () => {
     const a = planLab({ name: "m2", module: 2, context: ctx }).workspace!.workloads[0]!.env;
-    const b = planLab({ name: "m2", module: 2, context: ctx, services: { spark: { workerMemory: "900Mi" } } }).workspace!.workloads[0]!.env;
+    const b = planLab({ name: "m2", module: 2, context: ctx, services: { spark: { workerMemory: "1500Mi" } } }).workspace!.workloads[0]!.env;
     expect(b).toEqual(a);
   });
 });

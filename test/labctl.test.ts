@@ -128,7 +128,7 @@ describe("preflight arithmetic", () => {
     const lines: string[] = [];
     const r = await preflight({ module: 3, target: "docker", json: false }, { out: (l) => lines.push(l), err: () => undefined }, async () => ({ memoryBytes: 2 * GiB, cpus: 2, source: "Docker" }));
     expect(r.go).toBe(false);
-    expect(lines[0]).toMatch(/^preflight module 3 \(ml\): NO-GO — needs ≤ 3\.9 GiB \(requests 1\.5 GiB, 950m CPU\); Docker has 2\.0 GiB, 2 cores$/);
+    expect(lines[0]).toMatch(/^preflight module 3 \(ml\): NO-GO — needs ≤ 4\.5 GiB \(requests 1\.5 GiB, 950m CPU\); Docker has 2\.0 GiB, 2 cores$/);
   });
 });
 

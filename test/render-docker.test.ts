@@ -105,7 +105,7 @@ describe("Docker renderer (@pulumi/docker)", () => {
     await render(2);
     const before = Object.fromEntries(ofType(CONTAINER).map((c) => [c.inputs["name"], JSON.stringify(c.inputs)]));
     resetRecorded();
-    await render(2, "bigdata-m2", { spark: { workerMemory: "768Mi" } });
+    await render(2, "bigdata-m2", { spark: { workerMemory: "1280Mi" } });
     const changed = ofType(CONTAINER).filter((c) => before[c.inputs["name"]] !== JSON.stringify(c.inputs)).map((c) => c.inputs["name"]);
     expect(changed).toEqual(["bigdata-m2-spark-worker"]);
   });

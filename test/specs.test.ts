@@ -20,7 +20,9 @@ describe("Spark spec", () => {
     const [master, worker] = spec.workloads;
     expect(spec.workloads).toHaveLength(2);
     expect(master!.command).toEqual(["spark-class", "org.apache.spark.deploy.master.Master", "--host", "spark-master", "--port", "7077", "--webui-port", "8080"]);
-    expect(worker!.command).toEqual(expect.arrayContaining(["--cores", "2", "--memory", "640m", "spark://spark-master:7077"]));
+    // Two applications at once: 2 task slots each on the worker's 2 CPUs, and two 512m executors plus 128Mi.
+    expect(worker!.command).toEqual(expect.arrayContaining(["--cores", "4", "--memory", "1152m", "spark://spark-master:7077"]));
+    expect(worker!.resources.memoryLimitBytes).toBe((160 + 1152 + 256 + 128) * MiB);
     expect(worker!.env["SPARK_DAEMON_MEMORY"]).toBe("160m");
     expect(master!.awaits).toEqual([]);
     expect(worker!.awaits).toEqual([{ host: "spark-master", port: 7077 }]);
@@ -30,9 +32,10 @@ describe("Spark spec", () => {
   });
 
   it("allows overrides and adds S3A settings and a history server", () => {
-    const spec = resolveSparkSpec({ workers: 2, workerCores: 1, workerMemory: "1Gi", executorMemory: "768m", history: true }, ctx, s3);
+    const spec = resolveSparkSpec({ workers: 2, workerCores: 1, applications: 1, workerMemory: "1Gi", executorMemory: "768m", history: true }, ctx, s3);
     expect(spec.workloads.map((w) => w.name)).toEqual(["spark-master", "spark-worker", "spark-history"]);
     expect(spec.workloads[1]!.replicas).toBe(2);
+    expect(spec.workloads[1]!.command).toEqual(expect.arrayContaining(["--cores", "1", "--memory", "1024m"]));
     expect(spec.clientConf["spark.cores.max"]).toBe("2");
     expect(spec.clientConf["spark.hadoop.fs.s3a.endpoint"]).toBe("http://minio:9000");
     expect(spec.clientConf["spark.eventLog.dir"]).toBe("s3a://datasets/");
@@ -46,7 +49,9 @@ describe("Spark spec", () => {
     [{ workers: -1 }, /^lab:services\.spark\.workers: must be a whole number/],
     [{ workerCores: 1.5 }, /^lab:services\.spark\.workerCores: must be a whole number/],
     [{ workerMemory: "lots" }, /^lab:services\.spark\.workerMemory: cannot read "lots" as a memory size/],
-    [{ executorMemory: "1g" }, /^lab:services\.spark\.executorMemory: 1024m is more than a worker offers \(640m\)/],
+    [{ executorMemory: "1g", workerMemory: "640Mi" }, /^lab:services\.spark\.executorMemory: 1024m is more than a worker offers \(640m\)/],
+    [{ workerMemory: "900Mi" }, /^lab:services\.spark\.workerMemory: 900m holds 1 executor\(s\) of 512m, not the 2 applications at once that lab:services\.spark\.applications asks for\. Raise it to at least 1024m, or lower lab:services\.spark\.applications$/],
+    [{ applications: 0 }, /^lab:services\.spark\.applications: must be a whole number from 1 to 8/],
     [{ history: true }, /^lab:services\.spark\.history: needs the lab's object store/],
     [{ driverMemory: "384m" }, /^lab:services\.spark\.driverMemory: 384m is below the 450m Spark needs/],
     [{ executorMemory: "256Mi" }, /^lab:services\.spark\.executorMemory: 256m is below the 450m Spark needs/],
@@ -200,9 +205,9 @@ describe("module catalogue and budgets", () => {
     );
   });
 
-  it.each(ids)("module %i fits: limits ≤ 4 GiB, requests ≤ 1.1 CPU", (id) => {
+  it.each(ids)("module %i fits: limits ≤ 4.75 GiB, requests ≤ 1.1 CPU", (id) => {
     const t = planLab({ name: `m${id}`, module: id, context: ctx }).totals;
-    expect(t.memoryLimitBytes).toBeLessThanOrEqual(4096 * MiB);
+    expect(t.memoryLimitBytes).toBeLessThanOrEqual(4864 * MiB);
     expect(t.cpuRequestMillis).toBeLessThanOrEqual(1100);
   });
 

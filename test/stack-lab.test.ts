@@ -44,12 +44,12 @@ describe("commands act on the cluster recorded at up", () => {
       "lab:target": { value: "kubernetes" },
       "lab:name": { value: "cls" },
       "lab:students": { value: JSON.stringify(["ann", "ben"]) },
-      "lab:services": { value: JSON.stringify({ spark: { workerMemory: "900Mi" } }) },
+      "lab:services": { value: JSON.stringify({ spark: { workerMemory: "1500Mi" } }) },
       "lab:kubernetes": { value: JSON.stringify({ exposure: "none" }) },
     });
     const plan = planOfLab(cfg, "cls-ben");
     expect(plan.name).toBe("cls-ben");
-    expect(plan.settings.spark?.workerMemory).toBe("900Mi");
+    expect(plan.settings.spark?.workerMemory).toBe("1500Mi");
     expect(plan.specs.flatMap((s) => s.workloads).flatMap((w) => w.ports).every((p) => p.hostPort === undefined)).toBe(true);
     expect(() => planOfLab(cfg, "cls-zed")).toThrow(/lab cls-zed is not part of this stack \(it has cls-ann, cls-ben\)/);
   });

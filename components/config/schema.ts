@@ -109,7 +109,7 @@ const memory = z.union([z.string(), z.number()]);
 const int = z.number();
 const services = z
   .object({
-    spark: z.object({ workers: int, workerCores: int, workerMemory: memory, daemonMemory: memory, executorMemory: memory, driverMemory: memory, history: z.boolean(), jit: z.enum(SPARK_JIT) }).partial().strict(),
+    spark: z.object({ workers: int, workerCores: int, applications: int, workerMemory: memory, daemonMemory: memory, executorMemory: memory, driverMemory: memory, history: z.boolean(), jit: z.enum(SPARK_JIT) }).partial().strict(),
     kafka: z.object({ brokers: int, heap: memory, storage: memory, defaultPartitions: int, clusterId: z.string() }).partial().strict(),
     hdfs: z.object({ dataNodes: int, nameNodeHeap: memory, dataNodeHeap: memory, dataNodeStorage: memory, replication: int, httpFsHeap: memory }).partial().strict(),
     objectStore: z.object({ buckets: z.array(z.string()), accessKey: z.string(), storage: memory, memory }).partial().strict(),

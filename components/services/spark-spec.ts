@@ -7,9 +7,22 @@ import { fromMebibytes, jvmSize, mebibytes, parseMemory } from "../core/units";
 export interface SparkArgs {
   /** Number of workers. @default 1 */
   readonly workers?: number;
-  /** Cores each worker offers to executors (`--cores`). @default 2 */
+  /** CPU cores of each worker; each application gets this many task slots per worker (`spark.cores.max`). @default 2 */
   readonly workerCores?: number;
-  /** Memory each worker offers to executors (`--memory`, never the host's RAM). @default "640Mi" */
+  /**
+   * Applications that hold executors at the same time: a notebook session
+   * and a `labctl check` job, or two notebooks, instead of the second one
+   * waiting for the first to stop. Each worker offers `workerCores ×
+   * applications` task slots (`--cores`) on its `workerCores` CPUs, so an
+   * application alone still runs `workerCores` tasks at once, and two share
+   * the CPUs. @default 2
+   */
+  readonly applications?: number;
+  /**
+   * Memory each worker offers to executors (`--memory`, never the host's
+   * RAM); at least `applications × executorMemory`. @default room for
+   * `applications` executors plus 128Mi ("1152Mi" with the other defaults)
+   */
   readonly workerMemory?: string;
   /** Heap of the master and worker daemons (`SPARK_DAEMON_MEMORY`). @default "160m" */
   readonly daemonMemory?: string;
@@ -89,16 +102,23 @@ export function resolveSparkSpec(args: SparkArgs, ctx: SpecContext, s3?: S3Acces
   const f = `${ctx.fieldPrefix}.spark`;
   const workers = intArg(`${f}.workers`, args.workers, 1, 1, 8);
   const cores = intArg(`${f}.workerCores`, args.workerCores, 2, 1, 16);
-  const workerMemory = parseMemory(`${f}.workerMemory`, args.workerMemory ?? "640Mi");
+  const applications = intArg(`${f}.applications`, args.applications, 2, 1, 8);
   const daemon = parseMemory(`${f}.daemonMemory`, args.daemonMemory ?? "160m");
   const executor = parseMemory(`${f}.executorMemory`, args.executorMemory ?? "512m");
   const driver = parseMemory(`${f}.driverMemory`, args.driverMemory ?? "512m");
+  const workerMemory = args.workerMemory === undefined
+    ? applications * executor + fromMebibytes(128)
+    : parseMemory(`${f}.workerMemory`, args.workerMemory);
   for (const [key, bytes] of [["driverMemory", driver], ["executorMemory", executor]] as const) {
     // Spark refuses to start a driver or executor with less (INVALID_DRIVER_MEMORY / INVALID_EXECUTOR_MEMORY).
     if (bytes < SPARK_MIN_HEAP) throw new LabConfigError(`${f}.${key}`, `${jvmSize(bytes)} is below the 450m Spark needs`, 'Set at least "450m" (default "512m")');
   }
   if (executor > workerMemory) {
     throw new LabConfigError(`${f}.executorMemory`, `${jvmSize(executor)} is more than a worker offers (${jvmSize(workerMemory)}), so no executor could start`, `Lower it or raise ${f}.workerMemory`);
+  }
+  if (applications * executor > workerMemory) {
+    throw new LabConfigError(`${f}.workerMemory`, `${jvmSize(workerMemory)} holds ${Math.floor(workerMemory / executor)} executor(s) of ${jvmSize(executor)}, not the ${applications} applications at once that ${f}.applications asks for`,
+      `Raise it to at least ${jvmSize(applications * executor)}, or lower ${f}.applications`);
   }
   if (args.history && !s3) {
     throw new LabConfigError(`${f}.history`, "needs the lab's object store for event logs, and this module has none", "Remove history or use a module with an object store");
@@ -138,15 +158,16 @@ export function resolveSparkSpec(args: SparkArgs, ctx: SpecContext, s3?: S3Acces
     name: "spark-worker",
     component: "worker",
     image: ctx.images.spark,
-    command: ["spark-class", "org.apache.spark.deploy.worker.Worker", "--cores", String(cores), "--memory", `${mebibytes(workerMemory)}m`, "--webui-port", "8081", masterUrl],
+    command: ["spark-class", "org.apache.spark.deploy.worker.Worker", "--cores", String(cores * applications), "--memory", `${mebibytes(workerMemory)}m`, "--webui-port", "8081", masterUrl],
     env: { ...daemonEnv, ...(s3?.env ?? {}) },
     ports: [{ name: "ui", port: 8081 }],
     volumes: [],
     readiness: { kind: "http", port: 8081, path: "/json/" },
     liveness: { kind: "tcp", port: 8081 },
     probeTiming: timing,
-    // The daemon heap, the executors' heap and ~256 MiB of JVM overhead.
-    resources: resources(250, 2000, daemon + fromMebibytes(256), daemon + workerMemory + fromMebibytes(256)),
+    // The daemon heap, the executors' heaps, ~256 MiB of JVM and Python overhead for the first
+    // executor and 128 MiB for each other one (two executors of a check run peaked at 886 MiB in all).
+    resources: resources(250, 2000, daemon + fromMebibytes(256), daemon + workerMemory + fromMebibytes(256 + 128 * (applications - 1))),
     replicas: workers,
     stateful: false,
     runAsUser: SPARK_UID,

@@ -36,9 +36,9 @@ export const driver: Driver = async (lab, opts) => {
     s3.put("datasets", `m2/${id}/numbers/numbers.txt`, `${numbers.join("\n")}\n`),
   ]);
 
-  // The three exercises are independent Spark applications: submitted together, each one's
-  // container, Python and driver JVM start while another holds the worker (the master gives
-  // the executor to one application at a time, in order); each check then waits for its own.
+  // The three exercises are independent Spark applications, submitted together: the worker
+  // holds two at once (lab:services.spark.applications), and the third's container, Python
+  // and driver JVM start meanwhile; each check then waits for its own.
   const out = { wordcount: `m2/${id}/wordcount`, sales: `m2/${id}/sales_by_region_product`, rdd: `m2/${id}/rdd` };
   const jobs = {
     wordcount: start("wordcount", "wordcount.py", [`s3a://datasets/m2/${id}/text/words.txt`, `s3a://outputs/${out.wordcount}`]),

@@ -54,8 +54,8 @@ export const driver: Driver = async (lab, opts) => {
   });
 
   // The exercises are independent: all start now and each check waits for its own. The two
-  // Spark applications take the worker in turn (the master gives its executor to one at a
-  // time); the Python consumer, Faust agent and producer need no Spark and run meanwhile.
+  // Spark applications run side by side (the worker holds two: lab:services.spark.applications);
+  // the Python consumer, Faust agent and producer need no Spark and run meanwhile.
   const out = { windows: `m4/${id}/window_counts`, sliding: `m4/${id}/sliding_state` };
   const produced = `${M4_TOPIC_PREFIX}${id}-produced`;
   const real = events.filter((e) => e.sensor !== FLUSH_SENSOR);
