@@ -117,11 +117,51 @@ async function containersNamed(prefix: string): Promise<{ Id: string; Names: str
   return dockerApi(`/containers/json?filters=${filters}`);
 }
 
-/** Memory in use, in MiB, summed over the running containers whose names start with `prefix`. */
+/** Where the Docker Engine keeps a container's memory cgroup, on cgroup v1 and on v2 (systemd driver). */
+export function cgroupDirs(id: string, root = "/sys/fs/cgroup"): string[] {
+  return [path.join(root, "memory", "docker", id), path.join(root, "system.slice", `docker-${id}.scope`)];
+}
+
+/**
+ * A container's memory read from its cgroup's files, the figures the
+ * Engine's stats API reports (`memory.usage_in_bytes` or `memory.current`,
+ * and `memory.stat`); undefined when this machine does not show them (the
+ * Engine in a VM, another layout).
+ */
+export function cgroupMemoryStats(id: string, root?: string): MemoryStats | undefined {
+  for (const dir of cgroupDirs(id, root)) {
+    const usageFile = ["memory.usage_in_bytes", "memory.current"].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
+    if (!usageFile) continue;
+    try {
+      const stats: Record<string, number> = {};
+      for (const line of fs.readFileSync(path.join(dir, "memory.stat"), "utf8").split("\n")) {
+        const [k, v] = line.split(" ");
+        if (k && v !== undefined) stats[k] = Number(v);
+      }
+      return { usage: Number(fs.readFileSync(usageFile, "utf8").trim()), stats };
+    } catch {
+      return undefined; // the container went away between the two reads
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Memory in use, in MiB, summed over the running containers whose names
+ * start with `prefix`. Read from the cgroup files where this machine shows
+ * them; the API is the fallback. Measured on a module 4 lab (6 containers,
+ * 30 s): the stats API answered a sample in about 1 s, so "each 1 s" was one
+ * sample every 2 s, and cost dockerd about 20 ms of CPU per sample; the files
+ * give one sample each second.
+ */
 export async function containersMemoryMiB(prefix: string): Promise<number> {
   const list = await containersNamed(prefix);
   const each = await Promise.all(
-    list.map((c) => dockerApi<{ memory_stats: MemoryStats }>(`/containers/${c.Id}/stats?stream=false&one-shot=true`).then((s) => memoryInUse(s.memory_stats)).catch(() => 0)),
+    list.map((c) => {
+      const local = cgroupMemoryStats(c.Id);
+      if (local) return memoryInUse(local);
+      return dockerApi<{ memory_stats: MemoryStats }>(`/containers/${c.Id}/stats?stream=false&one-shot=true`).then((s) => memoryInUse(s.memory_stats)).catch(() => 0);
+    }),
   );
   return each.reduce((a, b) => a + b, 0) / (1024 * 1024);
 }
