@@ -92,6 +92,7 @@ export function configCases(): ConfigCase[] {
     { config: docker2({ services: { spark: { workerCores: 64 } } }), names: "lab:services.spark.workerCores" },
     { config: docker2({ services: { spark: { turbo: true } } }), names: "lab:services.spark" },
     { config: docker2({ services: { spark: { jit: "fast" } } }), names: "lab:services.spark.jit" },
+    { config: docker2({ services: { spark: { workerMemory: "900Mi" } } }), names: "lab:services.spark.workerMemory" },
     { config: docker2({ services: { kafka: { brokers: 1 } } }), names: "lab:services.kafka" },
     { config: docker2({ services: { kafka: { brokers: 0 } } }, 4), names: "lab:services.kafka.brokers" },
     { config: docker2({ services: { kafka: { clusterId: "x" } } }, 4), names: "lab:services.kafka.clusterId" },
