@@ -1,5 +1,6 @@
 import { execFile } from "child_process";
 import * as fs from "fs";
+import * as path from "path";
 import { promisify } from "util";
 import { LABEL } from "../../components/platform/platform";
 import { lastLine } from "../common/text";
@@ -58,23 +59,35 @@ export async function labContainers(lab: string): Promise<{ id: string; name: st
   });
 }
 
-/** cgroup files that hold a container's current and peak memory (v1 or v2, cgroupfs or systemd). */
-function cgroupMemoryFiles(id: string): { current?: string; peak?: string } {
-  const candidates = [
-    { current: `/sys/fs/cgroup/memory/docker/${id}/memory.usage_in_bytes`, peak: `/sys/fs/cgroup/memory/docker/${id}/memory.max_usage_in_bytes` },
-    { current: `/sys/fs/cgroup/docker/${id}/memory.current`, peak: `/sys/fs/cgroup/docker/${id}/memory.peak` },
-    { current: `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.current`, peak: `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.peak` },
+/** A container's memory cgroup on this machine: its directory and the files of its current and peak use. */
+export interface MemoryCgroup {
+  readonly dir: string;
+  readonly current: string;
+  readonly peak: string;
+}
+
+/**
+ * Where the Docker Engine keeps a container's memory cgroup (v1; v2 with the
+ * cgroupfs or the systemd driver), found by its file of current use;
+ * undefined when this machine does not show it (the Engine in a VM).
+ */
+export function memoryCgroup(id: string, root = "/sys/fs/cgroup"): MemoryCgroup | undefined {
+  const layouts = [
+    { dir: path.join(root, "memory", "docker", id), current: "memory.usage_in_bytes", peak: "memory.max_usage_in_bytes" },
+    { dir: path.join(root, "docker", id), current: "memory.current", peak: "memory.peak" },
+    { dir: path.join(root, "system.slice", `docker-${id}.scope`), current: "memory.current", peak: "memory.peak" },
   ];
-  return candidates.find((c) => fs.existsSync(c.current)) ?? {};
+  const found = layouts.find((l) => fs.existsSync(path.join(l.dir, l.current)));
+  return found && { dir: found.dir, current: path.join(found.dir, found.current), peak: path.join(found.dir, found.peak) };
 }
 
 /** Current and peak memory of each running container of a lab, in bytes. */
 export async function labMemory(lab: string): Promise<{ name: string; current: number; peak: number }[]> {
   const out: { name: string; current: number; peak: number }[] = [];
   for (const c of await labContainers(lab)) {
-    const files = cgroupMemoryFiles(c.id);
+    const files = memoryCgroup(c.id);
     const read = (f?: string) => (f && fs.existsSync(f) ? Number(fs.readFileSync(f, "utf8").trim()) : Number.NaN);
-    out.push({ name: c.name, current: read(files.current), peak: read(files.peak) });
+    out.push({ name: c.name, current: read(files?.current), peak: read(files?.peak) });
   }
   return out;
 }

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
 import { REPO } from "../e2e/harness";
+import { memoryCgroup } from "../../lab-workloads/access/docker-host";
 import { lastLine } from "../../lab-workloads/common/text";
 
 /** A finished command. */
@@ -117,33 +118,24 @@ async function containersNamed(prefix: string): Promise<{ Id: string; Names: str
   return dockerApi(`/containers/json?filters=${filters}`);
 }
 
-/** Where the Docker Engine keeps a container's memory cgroup, on cgroup v1 and on v2 (systemd driver). */
-export function cgroupDirs(id: string, root = "/sys/fs/cgroup"): string[] {
-  return [path.join(root, "memory", "docker", id), path.join(root, "system.slice", `docker-${id}.scope`)];
-}
-
 /**
- * A container's memory read from its cgroup's files, the figures the
- * Engine's stats API reports (`memory.usage_in_bytes` or `memory.current`,
- * and `memory.stat`); undefined when this machine does not show them (the
- * Engine in a VM, another layout).
+ * A container's memory read from its cgroup's files ({@link memoryCgroup}),
+ * the figures the Engine's stats API reports (current use and
+ * `memory.stat`); undefined when this machine does not show them.
  */
 export function cgroupMemoryStats(id: string, root?: string): MemoryStats | undefined {
-  for (const dir of cgroupDirs(id, root)) {
-    const usageFile = ["memory.usage_in_bytes", "memory.current"].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
-    if (!usageFile) continue;
-    try {
-      const stats: Record<string, number> = {};
-      for (const line of fs.readFileSync(path.join(dir, "memory.stat"), "utf8").split("\n")) {
-        const [k, v] = line.split(" ");
-        if (k && v !== undefined) stats[k] = Number(v);
-      }
-      return { usage: Number(fs.readFileSync(usageFile, "utf8").trim()), stats };
-    } catch {
-      return undefined; // the container went away between the two reads
+  const cgroup = memoryCgroup(id, root);
+  if (!cgroup) return undefined;
+  try {
+    const stats: Record<string, number> = {};
+    for (const line of fs.readFileSync(path.join(cgroup.dir, "memory.stat"), "utf8").split("\n")) {
+      const [k, v] = line.split(" ");
+      if (k && v !== undefined) stats[k] = Number(v);
     }
+    return { usage: Number(fs.readFileSync(cgroup.current, "utf8").trim()), stats };
+  } catch {
+    return undefined; // the container went away between the reads
   }
-  return undefined;
 }
 
 /**
