@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import * as fs from "fs";
+import * as path from "path";
 import { totalResources } from "../components/core/spec";
 import { MODULES, ModuleId } from "../components/lab/modules";
 import { planLab } from "../components/lab/plan";
@@ -6,7 +8,7 @@ import { resolveDaskSpec } from "../components/services/dask-spec";
 import { resolveHdfsSpec } from "../components/services/hdfs-spec";
 import { kafkaClusterId, resolveKafkaSpec } from "../components/services/kafka-spec";
 import { resolveObjectStoreSpec } from "../components/services/object-store-spec";
-import { resolveSparkSpec } from "../components/services/spark-spec";
+import { resolveSparkSpec, SPARK_CLASS_SHARING } from "../components/services/spark-spec";
 import { pysparkSubmitArgs, resolveWorkspaceSpec } from "../components/services/workspace-spec";
 import { context } from "./helpers/fixtures";
 
@@ -186,12 +188,27 @@ describe("Workspace spec", () => {
   });
   it("drivers and executors start with the JIT's first tier unless lab:services.spark.jit is full", () => {
     const quick = resolveSparkSpec({}, ctx).clientConf;
-    expect(quick["spark.driver.extraJavaOptions"]).toBe("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
-    expect(quick["spark.executor.extraJavaOptions"]).toBe("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
+    const archive = "-XX:SharedArchiveFile=/opt/spark/cds/spark.jsa";
+    expect(quick["spark.driver.extraJavaOptions"]).toBe(`-XX:TieredStopAtLevel=1 -XX:+UseSerialGC ${archive}`);
+    expect(quick["spark.executor.extraJavaOptions"]).toBe(`-XX:TieredStopAtLevel=1 -XX:+UseSerialGC ${archive}`);
     const full = resolveSparkSpec({ jit: "full" }, ctx).clientConf;
-    expect(full["spark.driver.extraJavaOptions"]).toBeUndefined();
-    expect(full["spark.executor.extraJavaOptions"]).toBeUndefined();
+    expect(full["spark.driver.extraJavaOptions"]).toBe(archive);
+    expect(full["spark.executor.extraJavaOptions"]).toBe(archive);
     expect(() => resolveSparkSpec({ jit: "fast" as never }, ctx)).toThrow(/spark\.jit.*"quick" \(default\) or "full"/);
+  });
+
+  it("drivers, executors and daemons share classes from the archive the spark image builds", () => {
+    const conf = resolveSparkSpec({}, ctx).clientConf;
+    expect(conf["spark.driver.extraClassPath"]).toBe("/opt/spark/cds/classpath.jar");
+    expect(conf["spark.executor.extraClassPath"]).toBe("/opt/spark/cds/classpath.jar");
+    // The image's side of the contract: the daemons' env names the same files, and the build writes them.
+    const dockerfile = fs.readFileSync(path.join(__dirname, "..", "images", "spark", "Dockerfile"), "utf8");
+    expect(dockerfile).toContain(`SPARK_DAEMON_CLASSPATH=${SPARK_CLASS_SHARING.classPath}`);
+    expect(dockerfile).toMatch(new RegExp(`SPARK_DAEMON_JAVA_OPTS="[^"]*${SPARK_CLASS_SHARING.javaOptions}"`));
+    const build = fs.readFileSync(path.join(__dirname, "..", "images", "spark", "cds", "build-archive.sh"), "utf8");
+    expect(build).toContain('cds=$SPARK_HOME/cds');
+    expect(build).toContain('-XX:SharedArchiveFile="$cds/spark.jsa"');
+    expect(build).toContain('"$cds/classpath.jar"');
   });
 });
 
