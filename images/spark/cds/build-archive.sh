@@ -13,6 +13,10 @@
 #  3. The lists, merged, become spark.jsa (-Xshare:dump), which is then mapped once with
 #     -Xshare:on and a classpath shaped like Spark's, so a broken archive fails the build.
 # A JVM whose classpath or JDK does not match the archive starts as before, without it.
+# Spark's JVMs map it with -XX:ArchiveRelocationMode=0, at the address it was built for: this
+# JDK's default (1) maps it elsewhere and rewrites every pointer in it, which costs ~0.2 s of CPU
+# and makes the whole archive private memory of each JVM (a master: 334 MB private against
+# 205 MB without the archive, 165 MB with mode 0).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -68,7 +72,7 @@ echo "build-archive.sh: $(grep -vc '^@' "$work/classes.lst") classes (driver $(g
 java -Xshare:dump -XX:SharedClassListFile="$work/classes.lst" -XX:SharedArchiveFile="$cds/spark.jsa" \
   -cp "$cds/classpath.jar" > "$work/dump.log" 2>&1 || fail "java -Xshare:dump failed"
 # Spark's own classpath after ours: a configuration directory that is not empty, then jars/*.
-java -Xshare:on -XX:SharedArchiveFile="$cds/spark.jsa" -cp "$cds/classpath.jar:$here:$SPARK_HOME/jars/*" -version > "$work/verify.log" 2>&1 \
+java -Xshare:on -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:SharedArchiveFile="$cds/spark.jsa" -cp "$cds/classpath.jar:$here:$SPARK_HOME/jars/*" -version > "$work/verify.log" 2>&1 \
   || fail "the archive does not map (java -Xshare:on)"
 chmod 0644 "$cds/spark.jsa" "$cds/classpath.jar"
 ls -l "$cds"
