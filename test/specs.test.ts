@@ -201,14 +201,20 @@ describe("Workspace spec", () => {
     const conf = resolveSparkSpec({}, ctx).clientConf;
     expect(conf["spark.driver.extraClassPath"]).toBe("/opt/spark/cds/classpath.jar");
     expect(conf["spark.executor.extraClassPath"]).toBe("/opt/spark/cds/classpath.jar");
-    // The image's side of the contract: the daemons' env names the same files, and the build writes them.
+    // The image's side of the contract: the daemons' env names the same files, before the build
+    // step that writes them and maps the archive with that env's options.
     const dockerfile = fs.readFileSync(path.join(__dirname, "..", "images", "spark", "Dockerfile"), "utf8");
-    expect(dockerfile).toContain(`SPARK_DAEMON_CLASSPATH=${SPARK_CLASS_SHARING.classPath}`);
-    expect(dockerfile).toContain(`SPARK_DAEMON_JAVA_OPTS="$SPARK_DAEMON_JAVA_OPTS ${SPARK_CLASS_SHARING.javaOptions}"`);
-    const build = fs.readFileSync(path.join(__dirname, "..", "images", "spark", "cds", "build-archive.sh"), "utf8");
-    expect(build).toContain('cds=$SPARK_HOME/cds');
-    expect(build).toContain('-XX:SharedArchiveFile="$cds/spark.jsa"');
-    expect(build).toContain('"$cds/classpath.jar"');
+    const env = dockerfile.indexOf(`SPARK_DAEMON_JAVA_OPTS="$SPARK_DAEMON_JAVA_OPTS ${SPARK_CLASS_SHARING.javaOptions}"`);
+    const classPath = dockerfile.indexOf(`SPARK_DAEMON_CLASSPATH=${SPARK_CLASS_SHARING.classPath}\n`);
+    const build = dockerfile.indexOf("RUN bash /usr/local/lib/bigdata-labs/spark-cds/build-archive.sh");
+    expect(env).toBeGreaterThan(0);
+    expect(classPath).toBeGreaterThan(env);
+    expect(build).toBeGreaterThan(classPath);
+    const script = fs.readFileSync(path.join(__dirname, "..", "images", "spark", "cds", "build-archive.sh"), "utf8");
+    expect(script).toContain('cpjar=${SPARK_DAEMON_CLASSPATH:?');
+    expect(script).toContain('-XX:SharedArchiveFile=([^ ]+)');
+    expect(script).toContain('-XX:SharedArchiveFile="$archive"');
+    expect(script).toContain('java -Xshare:on $SPARK_DAEMON_JAVA_OPTS -cp "$SPARK_DAEMON_CLASSPATH:');
   });
 });
 

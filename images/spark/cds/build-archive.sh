@@ -1,5 +1,6 @@
 #!/bin/bash
-# build-archive.sh: builds the class-data sharing archive of Spark's JVMs into $SPARK_HOME/cds
+# build-archive.sh: builds the class-data sharing archive of Spark's JVMs (the files the image's env names:
+# SPARK_DAEMON_CLASSPATH and the -XX:SharedArchiveFile of SPARK_DAEMON_JAVA_OPTS, in /opt/spark/cds)
 # while the image is built (docker build runs it as root; it needs no network).
 #
 # A Spark driver or executor loads ~15,000-21,000 classes from ~280 jars at every start, and
@@ -20,7 +21,13 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-cds=$SPARK_HOME/cds
+# The files and options come from the image's env (the Dockerfile sets them before this runs):
+# the classpath jar is SPARK_DAEMON_CLASSPATH, the archive the -XX:SharedArchiveFile of
+# SPARK_DAEMON_JAVA_OPTS, and the check at the end maps it with those very options.
+cpjar=${SPARK_DAEMON_CLASSPATH:?the Dockerfile sets SPARK_DAEMON_CLASSPATH before this runs}
+[[ " ${SPARK_DAEMON_JAVA_OPTS:-} " =~ \ -XX:SharedArchiveFile=([^ ]+)\  ]] || { echo "build-archive.sh: SPARK_DAEMON_JAVA_OPTS names no -XX:SharedArchiveFile" >&2; exit 1; }
+archive=${BASH_REMATCH[1]}
+cds=$(dirname "$archive")
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -39,12 +46,13 @@ wait_for() { # URL PATTERN WHAT
 }
 
 mkdir -p "$cds"
-python3 "$here/classpath-jar.py" "$SPARK_HOME/jars" "$cds/classpath.jar"
+python3 "$here/classpath-jar.py" "$SPARK_HOME/jars" "$cpjar"
 
 export PYTHONDONTWRITEBYTECODE=1 SPARK_LOCAL_IP=127.0.0.1 SPARK_WORKER_DIR="$work/worker" \
-  SPARK_CONF_DIR="$work/conf" SPARK_DAEMON_CLASSPATH="$cds/classpath.jar"
+  SPARK_CONF_DIR="$work/conf"
 mkdir -p "$SPARK_WORKER_DIR" "$SPARK_CONF_DIR"
-daemon_opts=${SPARK_DAEMON_JAVA_OPTS:-}
+# The warm-up's daemons: the image's options without the archive, which does not exist yet.
+daemon_opts=${SPARK_DAEMON_JAVA_OPTS/-XX:SharedArchiveFile=$archive/}
 SPARK_DAEMON_JAVA_OPTS="$daemon_opts -XX:DumpLoadedClassList=$work/master.lst" \
   spark-class org.apache.spark.deploy.master.Master --host 127.0.0.1 --port 7077 --webui-port 8080 > "$work/master.log" 2>&1 &
 pids+=($!)
@@ -57,7 +65,7 @@ wait_for http://127.0.0.1:8080/json/ '"aliveworkers" *: *1' "the worker"
 jvm="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 export PYSPARK_SUBMIT_ARGS="--master spark://127.0.0.1:7077 --driver-memory 512m --executor-memory 512m \
   --conf spark.driver.host=127.0.0.1 --conf spark.driver.bindAddress=127.0.0.1 --conf spark.ui.enabled=false \
-  --conf spark.driver.extraClassPath=$cds/classpath.jar --conf spark.executor.extraClassPath=$cds/classpath.jar \
+  --conf spark.driver.extraClassPath=$cpjar --conf spark.executor.extraClassPath=$cpjar \
   --conf 'spark.driver.extraJavaOptions=$jvm -XX:DumpLoadedClassList=$work/driver.lst' \
   --conf 'spark.executor.extraJavaOptions=$jvm -XX:DumpLoadedClassList=$work/executor.lst' pyspark-shell"
 /opt/venv/bin/python "$here/warmup.py" "$work/data" > "$work/warmup.log" 2>&1 || fail "warmup.py failed"
@@ -69,10 +77,11 @@ pids=()
 # One list: each class once, in the order first seen (the JVM loads a class's supertypes itself).
 cat "$work"/{driver,executor,worker,master}.lst | grep -v '^#' | awk 'NF && !seen[$0]++' > "$work/classes.lst"
 echo "build-archive.sh: $(grep -vc '^@' "$work/classes.lst") classes (driver $(grep -vc '^[#@]' "$work/driver.lst"), executor $(grep -vc '^[#@]' "$work/executor.lst"))"
-java -Xshare:dump -XX:SharedClassListFile="$work/classes.lst" -XX:SharedArchiveFile="$cds/spark.jsa" \
-  -cp "$cds/classpath.jar" > "$work/dump.log" 2>&1 || fail "java -Xshare:dump failed"
+java -Xshare:dump -XX:SharedClassListFile="$work/classes.lst" -XX:SharedArchiveFile="$archive" \
+  -cp "$cpjar" > "$work/dump.log" 2>&1 || fail "java -Xshare:dump failed"
 # Spark's own classpath after ours: a configuration directory that is not empty, then jars/*.
-java -Xshare:on -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:SharedArchiveFile="$cds/spark.jsa" -cp "$cds/classpath.jar:$here:$SPARK_HOME/jars/*" -version > "$work/verify.log" 2>&1 \
+# shellcheck disable=SC2086
+java -Xshare:on $SPARK_DAEMON_JAVA_OPTS -cp "$SPARK_DAEMON_CLASSPATH:$here:$SPARK_HOME/jars/*" -version > "$work/verify.log" 2>&1 \
   || fail "the archive does not map (java -Xshare:on)"
-chmod 0644 "$cds/spark.jsa" "$cds/classpath.jar"
+chmod 0644 "$archive" "$cpjar"
 ls -l "$cds"
