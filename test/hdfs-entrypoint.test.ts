@@ -92,6 +92,9 @@ describe("hdfs-entrypoint namenode", () => {
     expect(first).not.toBe(second);
     fs.rmSync(nameDir, { recursive: true });
     expect(run({ HDFS_FORMAT_CLUSTER_ID: "CID-course-2026" }).version["clusterID"]).toBe("CID-course-2026");
+    // Taken as it is, whatever it holds (a sed replacement would break on these).
+    fs.rmSync(nameDir, { recursive: true });
+    expect(run({ HDFS_FORMAT_CLUSTER_ID: "CID-a/b&c\\d" }).version["clusterID"]).toBe("CID-a/b&c\\d");
   });
 
   it("leaves an existing namespace as it is", () => {
