@@ -55,9 +55,10 @@ HADOOP_CONF_DIR=$work/fmt hdfs namenode -format -nonInteractive -force > "$work/
 chmod -R a+rX "$template"
 
 # 2. The warm-up cluster, configured the way the lab's specs configure it, on 127.0.0.1 only.
-export HADOOP_CONF_DIR=$work/conf HTTPFS_TEMP=$work/httpfs-tmp HADOOP_LOG_DIR=$work/logs HADOOP_HEAPSIZE_MAX=256m
-mkdir -p "$HADOOP_CONF_DIR" "$HADOOP_LOG_DIR"
-cp "$H/etc/defaults/log4j.properties" "$HADOOP_CONF_DIR/"
+# Each daemon's entrypoint writes a configuration directory of its own (no daemon reads a file
+# that another is rewriting); the clients and the last check use the NameNode's.
+export HADOOP_CONF_DIR=$work/conf-namenode HTTPFS_TEMP=$work/httpfs-tmp HADOOP_LOG_DIR=$work/logs HADOOP_HEAPSIZE_MAX=256m
+mkdir -p "$HADOOP_LOG_DIR"
 site=(
   "CORE-SITE.XML_fs.defaultFS=hdfs://127.0.0.1:8020"
   "CORE-SITE.XML_hadoop.http.staticuser.user=hdfs"
@@ -78,7 +79,9 @@ site=(
   "HTTPFS-SITE.XML_httpfs.http.hostname=127.0.0.1"
 )
 start() { # ROLE OPTS-VARIABLE
-  env "${site[@]}" "$2=-XX:DumpLoadedClassList=$work/$1.lst" hdfs-entrypoint "$1" > "$work/$1.log" 2>&1 &
+  mkdir -p "$work/conf-$1"
+  cp "$H/etc/defaults/log4j.properties" "$work/conf-$1/"
+  env "${site[@]}" HADOOP_CONF_DIR="$work/conf-$1" "$2=-XX:DumpLoadedClassList=$work/$1.lst" hdfs-entrypoint "$1" > "$work/$1.log" 2>&1 &
   pids+=($!)
 }
 start namenode HDFS_NAMENODE_OPTS
