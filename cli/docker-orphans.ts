@@ -8,7 +8,7 @@
  */
 import { execFile } from "child_process";
 import { promisify } from "util";
-import { MANAGED_BY } from "../components/platform/docker/render";
+import { MANAGED_BY } from "../components/platform/docker/naming";
 import { LABEL } from "../components/platform/platform";
 import type { StateResource } from "../lab-workloads/access/stack-state";
 

@@ -2,7 +2,7 @@ import { LabConfig, labContext, parseLabConfig, Target } from "../components/con
 import { isLabConfigError } from "../components/core/errors";
 import { ModuleId } from "../components/lab/modules";
 import { LabPlan, planLab } from "../components/lab/plan";
-import { loadImageManifest } from "../stacks/config";
+import { loadImageManifest } from "../components/config/stack-values";
 import { EXIT, UserError } from "../lab-workloads/access/errors";
 
 /** The `lab:*` settings labctl gives a module's stack. */

@@ -7,7 +7,7 @@ import type { KubeConfig, V1Pod } from "@kubernetes/client-node";
 import { execFile } from "child_process";
 import { promisify } from "util";
 import { LabPlan } from "../components/lab/plan";
-import { containerNames } from "../components/platform/docker/render";
+import { containerNames } from "../components/platform/docker/naming";
 import { ServiceState, ServiceStatus } from "./class/grid";
 import type { KubeTarget } from "../lab-workloads/access/kube-client";
 

@@ -13,7 +13,7 @@ import { pushedDigest } from "../cli/commands/images-push";
 import { BUNDLE_ENTRY, containerdName, manifestEntry, readBundleManifest } from "../cli/commands/images-bundle";
 import { kindImportArgs, kindNodesArgs, loadedRefs } from "../cli/commands/images-load";
 import { DockerResult, DockerRunOptions } from "../cli/commands/images-shared";
-import { loadImageManifest } from "../stacks/config";
+import { loadImageManifest } from "../components/config/stack-values";
 
 const tags = loadImageManifest().images;
 const sha = (c: string) => `sha256:${c.repeat(64)}`;

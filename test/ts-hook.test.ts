@@ -74,7 +74,7 @@ describe("scripts/lib/ts-hook.cjs", () => {
     const out = node(["-e", `
       const pulumi = require("@pulumi/pulumi");
       const loaded = (re) => Object.keys(require.cache).filter((k) => re.test(k)).length;
-      const closure = /[\\\\/](typescript|@npmcli[\\\\/]arborist)[\\\\/]/;
+      const closure = /[\\\\/](typescript|@npmcli[\\\\/]arborist|normalize-package-data)[\\\\/]/;
       const automation = /[\\\\/]@pulumi[\\\\/]pulumi[\\\\/]automation[\\\\/]/;
       const before = { closure: loaded(closure), automation: loaded(automation) };
       const ws = typeof pulumi.automation.LocalWorkspace.create;
@@ -84,6 +84,24 @@ describe("scripts/lib/ts-hook.cjs", () => {
     expect(r).toMatchObject({ before: { closure: 0, automation: 0 }, ws: "function", text: true });
     expect(r.after.closure).toBeGreaterThan(0);
     expect(r.after.automation).toBeGreaterThan(0);
+  });
+
+  it("defers a function module behind a callable stand-in that TypeScript's __importDefault wraps and calls", () => {
+    const out = node(["-e", `
+      const Module = require("module");
+      const dir = require("path").dirname(require.resolve("@pulumi/pulumi/runtime/closure/codePaths.js"));
+      const codePaths = new Module(require("path").join(dir, "codePaths.js"));
+      codePaths.filename = codePaths.id;
+      codePaths.paths = Module._nodeModulePaths(dir);
+      const mod = codePaths.require("normalize-package-data");
+      const loaded = () => Object.keys(require.cache).some((k) => /[\\\\/]normalize-package-data[\\\\/]/.test(k));
+      const before = loaded();
+      const wrapped = mod && mod.__esModule ? mod : { default: mod };
+      const data = { name: "probe", version: "1.2.3" };
+      wrapped.default(data);
+      console.log(JSON.stringify({ before, esModule: mod.__esModule === undefined, id: data._id, after: loaded() }));
+    `]);
+    expect(JSON.parse(out)).toEqual({ before: false, esModule: true, id: "probe@1.2.3", after: true });
   });
 
   it("defers zod's index of locales: messages stay English and another locale still loads", () => {
@@ -110,12 +128,14 @@ describe("scripts/lib/ts-hook.cjs", () => {
       console.log(JSON.stringify(Object.keys(require.cache).filter((k) => /[\\\\/](@pulumi|zod|@kubernetes|@aws-sdk)[\\\\/]|[\\\\/]components[\\\\/]config[\\\\/]schema/.test(k))));
     `]);
     expect(JSON.parse(out)).toEqual([]);
-    // `up` itself loads the S3 and Kafka clients (the starter data) only once the update runs.
+    // `up` itself loads the S3 and Kafka clients (the starter data) only once the update runs, and runs the
+    // CLI without the SDK's runtime, gRPC or the Docker provider's SDK (the Automation API's Stack defers them).
     const up = node(["-e", `
       require("./cli/commands/up");
-      console.log(JSON.stringify(Object.keys(require.cache).filter((k) => /[\\\\/](@aws-sdk[\\\\/]client-s3|kafkajs)[\\\\/]/.test(k))));
+      const { Stack, LocalWorkspace } = require("@pulumi/pulumi/automation");
+      console.log(JSON.stringify({ classes: typeof Stack + typeof LocalWorkspace, loaded: Object.keys(require.cache).filter((k) => /[\\\\/](@aws-sdk[\\\\/]client-s3|kafkajs|@grpc[\\\\/]grpc-js|@pulumi[\\\\/]docker)[\\\\/]|@pulumi[\\\\/]pulumi[\\\\/](index|runtime[\\\\/]index)\\.js$/.test(k)) }));
     `]);
-    expect(JSON.parse(up)).toEqual([]);
+    expect(JSON.parse(up)).toEqual({ classes: "functionfunction", loaded: [] });
   });
 
   it("leaves OpenTelemetry's SDK out of a program run without --tracing, and loads it for one with it", () => {
@@ -137,5 +157,51 @@ describe("scripts/lib/ts-hook.cjs", () => {
     const on = run(["--tracing", "http://127.0.0.1:9/api/v2/spans", "."]);
     expect(on).toEqual({ start: "ok", sdk: expect.any(Number) });
     expect(on.sdk).toBeGreaterThan(0);
+  });
+
+  /** Runs `body` in node with the hook preloaded and `lightRunner(env)` on, beside a module the runner's index would load. */
+  const runnerScript = (env: Record<string, string>, body: string) => `
+    const Module = require("module");
+    require(${JSON.stringify(HOOK)}).lightRunner(${JSON.stringify(env)});
+    const dir = require("path").dirname(require.resolve("@pulumi/pulumi/cmd/run/index.js"));
+    const runner = new Module(require("path").join(dir, "index.js"));
+    runner.filename = runner.id;
+    runner.paths = Module._nodeModulePaths(dir);
+    ${body}
+  `;
+
+  it("opens the SDK's V8 hooks on first use under labctl's runner, and a closure that cannot be serialized is still named by file and line", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labs-v8hooks-"));
+    try {
+      // A module loaded before the hooks are first used: a session opened late must still know its file.
+      fs.writeFileSync(path.join(dir, "early.js"), `const net = require("net");\nconst server = net.createServer();\nmodule.exports = function handler() { return server.address(); };\n`);
+      const out = node(["-e", runnerScript({}, `
+        const handler = require(${JSON.stringify(path.join(dir, "early.js"))});
+        const hooks = runner.require("../../runtime/closure/v8Hooks");
+        const real = Object.keys(require.cache).some((k) => /closure[\\\\/]v8Hooks\\.js$/.test(k));
+        hooks.isInitializedAsync().then(async () => {
+          const pulumi = require("@pulumi/pulumi");
+          let message = "";
+          try { await pulumi.runtime.serializeFunction(handler); } catch (e) { message = e.message.split("\\n")[0]; }
+          const ok = await pulumi.runtime.serializeFunction(() => 42);
+          console.log(JSON.stringify({ real, message, ok: ok.text.includes("42") }));
+        });
+      `)]);
+      expect(JSON.parse(out)).toEqual({ real: false, message: "Error serializing function 'handler': early.js(3,33)", ok: true });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("leaves source-map-support out of labctl's runner unless LABS_DEBUG=1", () => {
+    const load = (env: Record<string, string>) =>
+      JSON.parse(node(["-e", runnerScript(env, `
+        const before = Error.prepareStackTrace;
+        const m = runner.require("source-map-support/register");
+        const loaded = Object.keys(require.cache).some((k) => /[\\\\/]source-map-support[\\\\/]/.test(k));
+        console.log(JSON.stringify({ keys: Object.keys(m).length, loaded, installed: Error.prepareStackTrace !== before }));
+      `)]));
+    expect(load({})).toEqual({ keys: 0, loaded: false, installed: false });
+    expect(load({ LABS_DEBUG: "1" })).toMatchObject({ loaded: true, installed: true });
   });
 });

@@ -6,7 +6,7 @@ import { isLabConfigError } from "../../components/core/errors";
 import { formatBytes, k8sCpu } from "../../components/core/units";
 import { MODULES, ModuleId, ServiceSettings } from "../../components/lab/modules";
 import { planLab } from "../../components/lab/plan";
-import { loadImageManifest } from "../../stacks/config";
+import { loadImageManifest } from "../../components/config/stack-values";
 import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { validateSettings } from "../lab-args";
 import { Io } from "./shared";

@@ -18,7 +18,7 @@ import { parseArgs, promisify } from "util";
 import { Target } from "../../components/config/schema";
 import { WorkloadSpec } from "../../components/core/spec";
 import { ModuleId, MODULES } from "../../components/lab/modules";
-import { containerNames, readyTimeoutSeconds } from "../../components/platform/docker/render";
+import { containerNames, readyTimeoutSeconds } from "../../components/platform/docker/naming";
 import { openLabStack, stackName } from "../../lab-workloads/access/automation";
 import { containerState } from "../../lab-workloads/access/docker-host";
 import { EXIT, UserError } from "../../lab-workloads/access/errors";

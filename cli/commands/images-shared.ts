@@ -5,7 +5,7 @@
  */
 import { spawn } from "child_process";
 import { ModuleId, moduleImages } from "../../components/lab/modules";
-import { loadImageManifest } from "../../stacks/config";
+import { loadImageManifest } from "../../components/config/stack-values";
 import { EXIT, UserError } from "../../lab-workloads/access/errors";
 
 /** Result of one docker CLI run. */

@@ -4,7 +4,7 @@ import { MODULES, ModuleId } from "../../components/lab/modules";
 import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { isLabConfigError } from "../../components/core/errors";
 import { checkCluster, ClusterCheckError } from "../../components/platform/kubernetes/cluster-check";
-import { checkKubeconfig } from "../../stacks/config";
+import { checkKubeconfig } from "../../components/config/stack-values";
 import { labSettings, planModuleLab, validateSettings } from "../lab-args";
 import { Io } from "./shared";
 import { Capacity, dockerCapacity } from "../docker-capacity";

@@ -1,6 +1,6 @@
 import { Target } from "../../components/config/schema";
 import { ModuleId } from "../../components/lab/modules";
-import { containerNames } from "../../components/platform/docker/render";
+import { containerNames } from "../../components/platform/docker/naming";
 import { restoreSeedScript, restoreStamp } from "../../components/services/workspace-spec";
 import { LabHandle, openLab } from "../../lab-workloads/common/lab";
 import { resetLab } from "../../lab-workloads/reset";

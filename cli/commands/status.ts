@@ -1,5 +1,5 @@
 import { labProbes } from "../../components/lab/probes";
-import { containerNames } from "../../components/platform/docker/render";
+import { containerNames } from "../../components/platform/docker/naming";
 import { ModuleId } from "../../components/lab/modules";
 import { Target } from "../../components/config/schema";
 import { selectLabStack, stackName } from "../../lab-workloads/access/automation";

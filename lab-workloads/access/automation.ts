@@ -8,7 +8,7 @@ import { ModuleId } from "../../components/lab/modules";
 import { Target } from "../../components/config/schema";
 import { SemVer } from "semver";
 import { EXIT, UserError } from "./errors";
-import { SECRET_SEED_KEY } from "../../components/core/derived-secret";
+import { SECRET_SEED_KEY } from "../../components/core/names";
 import { CliError, runCli } from "./stack-run";
 import { processRunning, withStackOpenLock } from "./stack-open-lock";
 import { labConfigEntries, projectSettings, stackConfigFile, stackConfigHas, stackConfigHolds, stackEncryptionSalt, writeStackSettings } from "./stack-settings";

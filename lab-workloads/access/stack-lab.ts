@@ -11,7 +11,7 @@ import { ConfigMap, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { LabConfig, labContext, labInstances, parseLabConfig } from "../../components/config/schema";
 import { LabCredentials } from "../../components/lab/lab";
 import { LabPlan, planLab } from "../../components/lab/plan";
-import { checkKubeconfig, loadImageManifest, rawLabValues } from "../../stacks/config";
+import { checkKubeconfig, loadImageManifest, rawLabValues } from "../../components/config/stack-values";
 import type { ClassroomOutput } from "../../stacks/program";
 import type { KubeTarget } from "./kube-client";
 import { cliEnv } from "./stack-run";

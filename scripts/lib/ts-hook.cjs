@@ -85,7 +85,16 @@ const DEFERRED = [
   // zod's index of every locale (English, the one used, is loaded on its own by the schemas).
   { request: "../locales/index.cjs", from: /[\\/]zod[\\/]v4[\\/](core[\\/]index|classic[\\/]external)\.cjs$/ },
   { request: "@npmcli/arborist", from: /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]codePaths\.js$/ },
+  // A function module (its user calls `default(...)` through __importDefault): a callable stand-in.
+  { request: "normalize-package-data", from: /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]codePaths\.js$/, callable: true },
   { request: "../../typescript-shim", from: /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]parseFunction\.js$/ },
+  // The Automation API's Stack loads gRPC, the SDK's runtime and log, its inline-program server and
+  // their protobufs (0.2 s) for `up`/`preview`/`destroy` through its own event server; labctl runs the
+  // CLI itself (lab-workloads/access/stack-run.ts) and uses only the workspace and stack objects.
+  ...["@grpc/grpc-js", "../log", "./server", "../runtime", "google-protobuf/google/protobuf/empty_pb", "../proto/events_grpc_pb", "../proto/language_grpc_pb"].map((request) => ({
+    request,
+    from: /[\\/]@pulumi[\\/]pulumi[\\/]automation[\\/]stack\.js$/,
+  })),
 ];
 
 const load = Module._load;
@@ -94,11 +103,13 @@ Module._load = function deferringLoad(request, parent, isMain) {
   if (!deferred) return load.apply(this, arguments);
   let real;
   const target = () => (real ??= load.call(this, request, parent, isMain));
-  // `__esModule` answers without loading, so TypeScript's __importStar keeps this object as is.
+  // `__esModule` answers without loading: true for an object module, so TypeScript's __importStar keeps
+  // this object as is; undefined for a function module, which __importDefault then wraps and calls.
   return new Proxy(
-    {},
+    deferred.callable ? () => undefined : {},
     {
-      get: (_, key) => (key === "__esModule" ? true : Reflect.get(target(), key)),
+      get: (_, key) => (key === "__esModule" ? !deferred.callable || undefined : Reflect.get(target(), key)),
+      apply: (_, self, args) => Reflect.apply(target(), self, args),
       has: (_, key) => Reflect.has(target(), key),
       ownKeys: () => Reflect.ownKeys(target()),
       getOwnPropertyDescriptor: (_, key) => {
@@ -134,4 +145,55 @@ function standInTracingSdk(argv) {
   };
 }
 
-module.exports = { transpile, entryDir, standInTracingSdk, SWC_OPTIONS, CACHE_DIR };
+/** The SDK's files that load its V8 hooks: the program's runner, and the closure serializer that uses them. */
+const V8_HOOKS_USERS = [
+  { request: "../../runtime/closure/v8Hooks", from: /[\\/]@pulumi[\\/]pulumi[\\/]cmd[\\/]run[\\/]index\.js$/ },
+  { request: "./v8Hooks", from: /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]v8\.js$/ },
+];
+const RUNNER_INDEX = /[\\/]@pulumi[\\/]pulumi[\\/]cmd[\\/]run[\\/]index\.js$/;
+
+/**
+ * The SDK's V8 hooks (runtime/closure/v8Hooks.js), opened on first use. The SDK's own open an
+ * inspector session with the debugger on before the program loads, so that the closure serializer
+ * can name the file of a function it cannot serialize; from then on V8 reports every script it
+ * compiles to that session, which costs the program's start 0.2 s. Here the session opens when the
+ * serializer first asks for it: its listener is in place before `Debugger.enable`, which reports
+ * every script already compiled, so no file name is lost.
+ */
+function lazyV8Hooks() {
+  const urls = new Map();
+  let session;
+  const getSessionAsync = () =>
+    (session ??= new Promise((resolve, reject) => {
+      const s = new (require("inspector").Session)();
+      s.connect();
+      s.on("Debugger.scriptParsed", (e) => urls.set(e.params.scriptId, e.params.url));
+      s.post("Debugger.enable", (err) => (err ? reject(err) : resolve(s)));
+    }));
+  return {
+    getSessionAsync,
+    // The runner waits for this before the program: nothing to wait for until a closure is serialized.
+    isInitializedAsync: async () => undefined,
+    getScriptUrl: (id) => urls.get(id),
+  };
+}
+
+/**
+ * For the program run by labctl (pulumi-run.cjs): the SDK's V8 hooks on first use (see
+ * lazyV8Hooks), and, unless LABS_DEBUG=1, no source-map-support: the program takes no stack
+ * traces (stacks/stack-traces.ts), and those the runner takes before it loads were mapped through
+ * the SDK's source maps (0.08 s).
+ */
+function lightRunner(env = process.env) {
+  const hooks = lazyV8Hooks();
+  const debug = env.LABS_DEBUG === "1";
+  const previous = Module._load;
+  Module._load = function lightRunnerLoad(request, parent) {
+    const from = parent?.filename ?? "";
+    if (V8_HOOKS_USERS.some((u) => u.request === request && u.from.test(from))) return hooks;
+    if (!debug && request === "source-map-support/register" && RUNNER_INDEX.test(from)) return {};
+    return previous.apply(this, arguments);
+  };
+}
+
+module.exports = { transpile, entryDir, standInTracingSdk, lightRunner, SWC_OPTIONS, CACHE_DIR };

@@ -13,7 +13,8 @@
 import { randomBytes } from "crypto";
 import { EnvValue, launchCommand, ServiceSpec, WorkloadSpec } from "../../components/core/spec";
 import { LabPlan } from "../../components/lab/plan";
-import { containerNames, cpusValue, dockerHealthTest, memoryMiB, seedUploads } from "../../components/platform/docker/render";
+import { cpusValue, dockerHealthTest, memoryMiB, seedUploads } from "../../components/platform/docker/render";
+import { containerNames } from "../../components/platform/docker/naming";
 import { OBJECT_STORE_ACCESS_SECRET } from "../../components/services/object-store-spec";
 
 /** A compose service, as much of the Compose Specification as the lab uses. */

@@ -23,7 +23,7 @@ import { loadKubeConfig } from "../../lab-workloads/access/kube-client";
 import { configOfStack, planOfLab } from "../../lab-workloads/access/stack-lab";
 import { classNames, classStackName } from "../../cli/class/stacks";
 import { REPO } from "../e2e/harness";
-import { loadImageManifest } from "../../stacks/config";
+import { loadImageManifest } from "../../components/config/stack-values";
 import { labctlTimed } from "./measure";
 import { Figure, textTable } from "./table";
 import { classStackConfig, rosterText, studentNames } from "./class-config";

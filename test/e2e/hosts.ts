@@ -10,7 +10,7 @@ import { Target } from "../../components/config/schema";
 import { formatBytes } from "../../components/core/units";
 import { WorkloadSpec } from "../../components/core/spec";
 import { LabPlan } from "../../components/lab/plan";
-import { containerNames } from "../../components/platform/docker/render";
+import { containerNames } from "../../components/platform/docker/naming";
 import { dockerExec, dockerLeftovers, ExecResult, labMemory } from "../../lab-workloads/access/docker-host";
 import { KubeTarget, kubeExec, kubePodMemory, waitKubeClean } from "../../lab-workloads/access/kube-host";
 

@@ -27,7 +27,7 @@ import { kubeExec, KubeTarget, waitKubeClean } from "../../lab-workloads/access/
 import { planModuleLab } from "../../cli/lab-args";
 import { labProbes } from "../../components/lab/probes";
 import { moduleImages } from "../../components/lab/modules";
-import { loadImageManifest } from "../../stacks/config";
+import { loadImageManifest } from "../../components/config/stack-values";
 import { dockerHost } from "./hosts";
 import { labctl, log, REPO, sh, Tally } from "./harness";
 

@@ -28,7 +28,7 @@ import { hasDriver, runWorkload } from "../../lab-workloads/run";
 import { dockerHost, E2eHost, kubeHost } from "./hosts";
 import { Stack } from "@pulumi/pulumi/automation";
 import { LabPlan } from "../../components/lab/plan";
-import { containerNames } from "../../components/platform/docker/render";
+import { containerNames } from "../../components/platform/docker/naming";
 import { containerState, forceRemoveContainer, unreadyContainers } from "../../lab-workloads/access/docker-host";
 import { openLab } from "../../lab-workloads/common/lab";
 import { seedStarterData } from "../../lab-workloads/reset";

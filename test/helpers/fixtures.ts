@@ -1,7 +1,7 @@
 import * as path from "path";
 import { ImageManifest } from "../../components/config/schema";
 import { SpecContext } from "../../components/core/context";
-import { loadImageManifest } from "../../stacks/config";
+import { loadImageManifest } from "../../components/config/stack-values";
 
 /** The repository's real image manifest. */
 export const manifest: ImageManifest = loadImageManifest(path.join(__dirname, "..", ".."));

@@ -12,7 +12,7 @@ import { execFileSync } from "child_process";
 import { openLabStack } from "../../lab-workloads/access/automation";
 import { Target } from "../../components/config/schema";
 import { ModuleId, moduleImages } from "../../components/lab/modules";
-import { loadImageManifest } from "../../stacks/config";
+import { loadImageManifest } from "../../components/config/stack-values";
 
 /** Image tags to use instead of unbuilt manifest tags, for the module's images. */
 export function missingImageTags(module: ModuleId): Record<string, string> {

@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { launchCommand, ProbeSpec, ServiceSpec, WorkloadSpec } from "../../core/spec";
 import { checkRenderable, LabScope, LabScopeArgs, LABEL, Platform, RenderOptions, RenderedService, SecretValues } from "../platform";
+import { containerNames, MANAGED_BY, readyTimeoutSeconds } from "./naming";
 
 /**
  * The local Docker renderer, on the Pulumi Docker provider (@pulumi/docker):
@@ -21,9 +22,6 @@ export interface DockerPlatformArgs {
    */
   readonly readySlackSeconds?: number;
 }
-
-/** The value of {@link LABEL.managedBy} on objects this renderer creates. */
-export const MANAGED_BY = "pulumi-docker";
 
 /** The health-check command Docker runs for a neutral probe. */
 export function dockerHealthTest(probe: ProbeSpec): string[] {
@@ -47,18 +45,6 @@ export function dockerHealthCheck(w: WorkloadSpec): docker.types.input.Container
     retries: t.failureThreshold,
     startPeriod: `${t.initialDelaySeconds}s`,
   };
-}
-
-/** Seconds `pulumi up` waits for a workload's health check: its probe budget plus `slack`. */
-export function readyTimeoutSeconds(w: WorkloadSpec, slack: number): number {
-  const t = w.probeTiming;
-  return t.initialDelaySeconds + t.periodSeconds * t.failureThreshold + slack;
-}
-
-/** Container names of a workload: `<lab>-<workload>`, or `-<i>` per replica. */
-export function containerNames(lab: string, w: WorkloadSpec): string[] {
-  if (w.replicas === 1) return [`${lab}-${w.name}`];
-  return Array.from({ length: w.replicas }, (_, i) => `${lab}-${w.name}-${i}`);
 }
 
 /**

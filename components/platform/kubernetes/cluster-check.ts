@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as https from "https";
-import * as YAML from "yaml";
+import { KubeconfigDoc, readKubeconfig } from "../../core/kubeconfig-file";
 
 /** What the lab needs to know about a cluster before creating anything in it. */
 export interface ClusterFacts {
@@ -54,13 +54,6 @@ export class ClusterCheckError extends Error {
   }
 }
 
-interface KubeconfigDoc {
-  "current-context"?: string;
-  contexts?: { name: string; context: { cluster: string; user: string } }[];
-  clusters?: { name: string; cluster: { server: string; "certificate-authority-data"?: string; "certificate-authority"?: string; "insecure-skip-tls-verify"?: boolean } }[];
-  users?: { name: string; user: { "client-certificate-data"?: string; "client-key-data"?: string; "client-certificate"?: string; "client-key"?: string; token?: string; exec?: unknown } }[];
-}
-
 const b64 = (s?: string) => (s ? Buffer.from(s, "base64") : undefined);
 const file = (p?: string) => (p ? fs.readFileSync(p) : undefined);
 
@@ -112,7 +105,7 @@ export function parseMemoryBytes(q: string): number {
  * undefined.
  */
 export async function checkCluster(path: string, context: string, wantedStorageClass?: string, timeoutMs = 8000): Promise<ClusterFacts | undefined> {
-  const doc = YAML.parse(fs.readFileSync(path, "utf8")) as KubeconfigDoc;
+  const doc = readKubeconfig(path);
   const api = getter(doc, context);
   if (api.usesExec) return undefined;
   let version: { gitVersion: string };
@@ -148,7 +141,7 @@ export async function checkCluster(path: string, context: string, wantedStorageC
  * kubeconfig should name them (a CA file is read and embedded).
  */
 export function clusterEndpointOf(path: string, context: string): { server: string; caData: string } {
-  const doc = YAML.parse(fs.readFileSync(path, "utf8")) as KubeconfigDoc;
+  const doc = readKubeconfig(path);
   const ctx = doc.contexts?.find((c) => c.name === context)?.context;
   const cluster = doc.clusters?.find((c) => c.name === ctx?.cluster)?.cluster;
   if (!cluster) throw new ClusterCheckError("lab:kubernetes.context", `context "${context}" names no cluster in ${path}`, "Fix the kubeconfig");
