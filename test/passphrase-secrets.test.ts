@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { decryptValue, encryptValue, newPassphraseKey, passphraseKey } from "../lab-workloads/access/passphrase-crypter";
 import { createStackSettings, holdsSecret, revealSecrets } from "../lab-workloads/access/stack-secrets";
 import { stackEncryptionSalt } from "../lab-workloads/access/stack-settings";
@@ -69,4 +69,43 @@ describe("Pulumi's passphrase secrets, in-process", () => {
     expect(createStackSettings("docker-m2", root, key, {}, {})).toBe(false);
     expect(fs.readFileSync(file, "utf8")).toBe(text);
   }, 20_000);
+
+  it("keeps the keys of the checkout's own passphrase beside it, private, and gives new stacks the kept salt; never a key of another passphrase", async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "stack-keys-"));
+    fs.mkdirSync(path.join(root, ".labs"));
+    fs.writeFileSync(path.join(root, ".labs", "passphrase"), "own-pass\n", { mode: 0o600 });
+    const file = path.join(root, ".labs", "passphrase-keys.json");
+    const saved = process.env["PULUMI_CONFIG_PASSPHRASE"];
+    delete process.env["PULUMI_CONFIG_PASSPHRASE"];
+    // A new process each time: the module's own memory of keys is gone.
+    const fresh = async () => {
+      vi.resetModules();
+      return import("../lab-workloads/access/stack-secrets");
+    };
+    try {
+      const first = await (await fresh()).freshStackKey(root, "docker-m1", "own-pass");
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      expect(fs.readFileSync(file, "utf8")).toContain(first.salt);
+      // Another stack, in another process: the kept salt and key, which still open its check.
+      const second = await (await fresh()).freshStackKey(root, "docker-m2", "own-pass");
+      expect(second.salt).toBe(first.salt);
+      expect((await passphraseKey("own-pass", second.salt))?.key.equals(second.key)).toBe(true);
+      expect((await (await fresh()).stackKey("own-pass", first.salt, root))?.key.equals(first.key)).toBe(true);
+      // A key that does not open its salt's check is not used.
+      const doc = JSON.parse(fs.readFileSync(file, "utf8")) as { keys: { salt: string; key: string }[] };
+      fs.writeFileSync(file, JSON.stringify({ keys: doc.keys.map((k) => ({ ...k, key: Buffer.alloc(32, 7).toString("base64") })) }));
+      const third = await (await fresh()).freshStackKey(root, "docker-m3", "own-pass");
+      expect(third.salt).not.toBe(first.salt);
+      // Another passphrase (a bench's, or one given in the environment) leaves no key on disk.
+      const before = fs.readFileSync(file, "utf8");
+      await (await fresh()).freshStackKey(root, "docker-m4", "another-pass");
+      process.env["PULUMI_CONFIG_PASSPHRASE"] = "own-pass";
+      await (await fresh()).freshStackKey(root, "docker-m5", "own-pass");
+      expect(fs.readFileSync(file, "utf8")).toBe(before);
+    } finally {
+      if (saved === undefined) delete process.env["PULUMI_CONFIG_PASSPHRASE"];
+      else process.env["PULUMI_CONFIG_PASSPHRASE"] = saved;
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

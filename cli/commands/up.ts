@@ -1,6 +1,6 @@
 import { labInstances, Target } from "../../components/config/schema";
 import { MODULES, ModuleId } from "../../components/lab/modules";
-import { openLabStack, prewarmPulumiCommand, stackLocked } from "../../lab-workloads/access/automation";
+import { openLabStack, prewarmPulumiCommand, stackLocked, stackName, stackStateExists } from "../../lab-workloads/access/automation";
 import { labSettings, validateSettings } from "../lab-args";
 import { ProgressView } from "../progress";
 import { configOfStack, recordedKube, stackConfigEntries, stackOutputValues, StoodUp, stoodUp } from "../../lab-workloads/access/stack-lab";
@@ -33,14 +33,23 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
   // The CLI lookup runs while the capacity is checked (a `pulumi version` run when its version is not
   // remembered). labctl started the stack's passphrase key and Docker's capacity before loading this file.
   prewarmPulumiCommand();
+  // The stack opens (a new one: `pulumi stack init`, 0.4 s) while the capacity is checked; a stack this
+  // run created is removed again when the lab does not fit.
+  const name = stackName(opts.module, opts.target);
+  const created = !stackStateExists(name);
+  const opening = openLabStack({ module: opts.module, target: opts.target, config: kube ? { kubernetes: kube } : {} });
+  opening.catch(() => undefined);
   const check = await preflight({ module: opts.module, target: opts.target, ...(opts.context ? { context: opts.context } : {}), json: false, quiet: opts.json }, io);
-  if (!check.go) throw new UserError(`not enough resources for module ${opts.module}: ${check.reasons[0]}`, EXIT.environment);
+  if (!check.go) {
+    if (created) await opening.then((s) => s.workspace.removeStack(s.name)).catch(() => undefined);
+    throw new UserError(`not enough resources for module ${opts.module}: ${check.reasons[0]}`, EXIT.environment);
+  }
   const mod = MODULES[opts.module];
   if (!opts.json) io.out(`Standing up module ${mod.id} (${mod.slug}) on ${opts.target}: ${Object.keys(mod.services).join(", ")}`);
   // On Docker, the lab's objects are listed while the stack opens (see removeOrphans).
   const listings = opts.target === "docker" ? labInstances(cfg).map((l) => ({ lab: l.name, objects: providerObjects(l.name) })) : [];
   for (const l of listings) l.objects.catch(() => undefined);
-  const stack = await openLabStack({ module: opts.module, target: opts.target, config: kube ? { kubernetes: kube } : {} });
+  const stack = await opening;
   // The stack's own settings (labctl keeps those it does not set, such as pinned image tags), read while `up` runs: it does not change them.
   const stackSettings = stackConfigEntries(stack);
   stackSettings.catch(() => undefined);

@@ -29,10 +29,18 @@ export interface PassphraseKey {
  * Derived on libuv's thread pool, so other work goes on meanwhile.
  */
 export async function passphraseKey(passphrase: string, encryptionsalt: string): Promise<PassphraseKey | undefined> {
-  const m = /^v1:([A-Za-z0-9+/=]+):(v1:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+)$/.exec(encryptionsalt);
+  const m = SALT.exec(encryptionsalt);
   if (!m) return undefined;
-  const key = await pbkdf2(passphrase, Buffer.from(m[1]!, "base64"), ROUNDS, KEY_BYTES, "sha256");
-  return decryptValue(key, m[2]!) === "pulumi" ? { salt: encryptionsalt, key } : undefined;
+  return checkedKey(encryptionsalt, await pbkdf2(passphrase, Buffer.from(m[1]!, "base64"), ROUNDS, KEY_BYTES, "sha256"));
+}
+
+/** `encryptionsalt: v1:<salt>:<check>`. */
+const SALT = /^v1:([A-Za-z0-9+/=]+):(v1:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+)$/;
+
+/** `key` as the key of `encryptionsalt` when it opens the salt's check; undefined otherwise. */
+export function checkedKey(encryptionsalt: string, key: Buffer): PassphraseKey | undefined {
+  const m = SALT.exec(encryptionsalt);
+  return m && key.length === KEY_BYTES && decryptValue(key, m[2]!) === "pulumi" ? { salt: encryptionsalt, key } : undefined;
 }
 
 /** A new salt and its key, as `pulumi stack init` makes them for a stack without one. */

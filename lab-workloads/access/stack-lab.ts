@@ -163,7 +163,7 @@ async function stateFileOutputValues(stack: Stack): Promise<Record<string, unkno
   let key: Buffer | undefined;
   if (holdsSecret(outputs)) {
     if (!latest.passphraseSalt || passphrase === undefined) return undefined;
-    key = (await stackKey(passphrase, latest.passphraseSalt))?.key;
+    key = (await stackKey(passphrase, latest.passphraseSalt, ws.workDir))?.key;
     if (!key) return undefined;
   }
   return revealSecrets(outputs, key) as Record<string, unknown> | undefined;

@@ -5,10 +5,11 @@
  * undefined, and the caller asks the CLI, so a miss costs one CLI run only.
  */
 import * as fs from "fs";
+import * as path from "path";
 import * as YAML from "yaml";
-import { decryptValue, encryptValue, newPassphraseKey, PassphraseKey, passphraseKey } from "./passphrase-crypter";
+import { checkedKey, decryptValue, encryptValue, newPassphraseKey, PassphraseKey, passphraseKey } from "./passphrase-crypter";
 import { stackConfigFile, stackEncryptionSalt } from "./stack-settings";
-import { passphrase, PROJECT_ROOT } from "./checkout";
+import { labsDir, passphrase, PROJECT_ROOT } from "./checkout";
 import type { ConfigMap } from "@pulumi/pulumi/automation";
 
 /** How the state marks a secret value: `{ [SECRET_SIG_KEY]: SECRET_SIG, ciphertext }`. */
@@ -17,12 +18,66 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 const keys = new Map<string, Promise<PassphraseKey | undefined>>();
 
-/** The key of a passphrase salt, derived once per process (in the background: start it early). */
-export function stackKey(passphrase: string, salt: string): Promise<PassphraseKey | undefined> {
+/**
+ * Where the keys made from checkout `root`'s own passphrase file are kept
+ * (`.labs/passphrase-keys.json`, mode 0600, beside that file): whoever can
+ * read one can read the passphrase, so the file gives away nothing more, and
+ * no later command derives a key it has seen (0.3 s of CPU). Undefined for any
+ * other passphrase, such as one given in PULUMI_CONFIG_PASSPHRASE: it is not
+ * on disk, and no key made from it is written there either.
+ */
+function keyFile(root: string, text: string): string | undefined {
+  if (process.env["PULUMI_CONFIG_PASSPHRASE"] !== undefined) return undefined;
+  try {
+    return fs.readFileSync(path.join(labsDir(root), "passphrase"), "utf8").trim() === text ? path.join(labsDir(root), "passphrase-keys.json") : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The keys kept in `file` that open their salt's check (others are ignored), newest first. */
+function keptKeys(file: string | undefined): PassphraseKey[] {
+  if (!file) return [];
+  try {
+    const doc = JSON.parse(fs.readFileSync(file, "utf8")) as { keys?: { salt?: unknown; key?: unknown }[] };
+    return (doc.keys ?? []).flatMap((k) => (typeof k.salt === "string" && typeof k.key === "string" ? [checkedKey(k.salt, Buffer.from(k.key, "base64"))] : [])).filter((k): k is PassphraseKey => k !== undefined);
+  } catch {
+    return [];
+  }
+}
+
+/** Adds `key` to `file` (written whole, then renamed; a lost race only costs a later derivation). */
+function keepKey(file: string | undefined, key: PassphraseKey): void {
+  if (!file) return;
+  const kept = [key, ...keptKeys(file).filter((k) => k.salt !== key.salt)].slice(0, 16);
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(tmp, `${JSON.stringify({ keys: kept.map((k) => ({ salt: k.salt, key: k.key.toString("base64") })) }, null, 2)}\n`, { mode: 0o600 });
+    fs.renameSync(tmp, file);
+  } catch {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+/**
+ * The key of a passphrase salt: kept from an earlier command (see keyFile), or
+ * derived once per process in the background (start it early) and kept.
+ */
+export function stackKey(passphrase: string, salt: string, root = PROJECT_ROOT): Promise<PassphraseKey | undefined> {
   const id = `${salt}\n${passphrase}`;
   let key = keys.get(id);
   if (!key) {
-    key = passphraseKey(passphrase, salt).catch(() => undefined);
+    const file = keyFile(root, passphrase);
+    const kept = keptKeys(file).find((k) => k.salt === salt);
+    key = kept
+      ? Promise.resolve(kept)
+      : passphraseKey(passphrase, salt).then(
+          (k) => {
+            if (k) keepKey(file, k);
+            return k;
+          },
+          () => undefined,
+        );
     keys.set(id, key);
   }
   return key;
@@ -30,15 +85,26 @@ export function stackKey(passphrase: string, salt: string): Promise<PassphraseKe
 
 const fresh = new Map<string, Promise<PassphraseKey>>();
 
-/** A new salt and key for the settings file of stack `name` of checkout `root`, made once per process (start it early). */
+/**
+ * The salt and key for the settings file of a new stack `name` of checkout
+ * `root`, made once per process (start it early). With the checkout's own
+ * passphrase file, the salt of its latest kept key serves every new stack (the
+ * stacks share that passphrase anyway, so one key opens no more than another
+ * would), and a new stack costs no derivation; otherwise a new salt.
+ */
 export function freshStackKey(root: string, name: string, passphrase: string): Promise<PassphraseKey> {
   const id = `${root}\n${name}\n${passphrase}`;
   let key = fresh.get(id);
   if (!key) {
-    key = newPassphraseKey(passphrase).then((k) => {
-      keys.set(`${k.salt}\n${passphrase}`, Promise.resolve(k));
-      return k;
-    });
+    const file = keyFile(root, passphrase);
+    const kept = keptKeys(file)[0];
+    key = kept
+      ? Promise.resolve(kept)
+      : newPassphraseKey(passphrase).then((k) => {
+          keepKey(file, k);
+          return k;
+        });
+    void key.then((k) => keys.set(`${k.salt}\n${passphrase}`, Promise.resolve(k)), () => undefined);
     fresh.set(id, key);
   }
   return key;
@@ -118,6 +184,6 @@ export function revealSecrets(value: unknown, key: Buffer | undefined): unknown 
  */
 export function prewarmStackKey(name: string, root = PROJECT_ROOT): void {
   const salt = stackEncryptionSalt(name, root);
-  if (salt) void stackKey(passphrase(root), salt);
+  if (salt) void stackKey(passphrase(root), salt, root);
   else if (!fs.existsSync(stackConfigFile(name, root))) freshStackKey(root, name, passphrase(root)).catch(() => undefined);
 }
