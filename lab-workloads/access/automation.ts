@@ -15,6 +15,7 @@ import { labConfigEntries, projectSettings, stackConfigFile, stackConfigHas, sta
 import { createStackSettings, freshStackKey } from "./stack-secrets";
 import { labsDir, passphrase, PROJECT_ROOT, stackName, toolchainHome } from "./checkout";
 import { pulumiCommandAt } from "./cli-version";
+import { initStackState } from "./stack-init";
 
 export { labsDir, passphrase, PROJECT_ROOT, stackName, toolchainHome } from "./checkout";
 
@@ -175,9 +176,14 @@ export async function openLabStack(opts: LabStackOptions): Promise<Stack> {
     const settingsFile = stackConfigFile(name, root);
     const created = fresh && passphrase !== undefined && !fs.existsSync(settingsFile) &&
       createStackSettings(name, root, await freshStackKey(root, name, passphrase), entries, { [`lab:${SECRET_SEED_KEY}`]: newSecretSeed() });
-    const ws = await stackWorkspace(root, envVars, !fresh);
-    // A stack without a state file is created at once (`stack init`), without first failing to select it.
-    const stack = fresh
+    // A new stack's empty state is written here when the settings hold its salt (see initStackState);
+    // otherwise it is created at once (`stack init`), without first failing to select it.
+    const salt = fresh ? stackEncryptionSalt(name, root) : undefined;
+    const cliVersion = (await pulumiCommand()).version?.toString();
+    const project = projectSettings(root).name;
+    const initialized = !!project && salt !== undefined && cliVersion !== undefined && initStackState(path.join(labsDir(root), "state"), project, name, cliVersion, salt);
+    const ws = await stackWorkspace(root, envVars, !fresh || initialized);
+    const stack = fresh && !initialized
       ? await Stack.create(name, ws).catch((err: unknown) => {
           if (!(err instanceof StackAlreadyExistsError)) throw err;
           // A stack kept elsewhere: its own salt and seed are in its state, not in the file just written.
