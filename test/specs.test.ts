@@ -216,6 +216,23 @@ describe("Workspace spec", () => {
     expect(script).toContain('-XX:SharedArchiveFile="$archive"');
     expect(script).toContain('java -Xshare:on $SPARK_DAEMON_JAVA_OPTS -cp "$SPARK_DAEMON_CLASSPATH:');
   });
+
+  it("the daemons' commands are those the spark image starts without Spark's launcher JVM", () => {
+    const spec = resolveSparkSpec({ history: true }, ctx, s3);
+    const launched = fs.readFileSync(path.join(__dirname, "..", "images", "spark", "launch", "spark-class"), "utf8");
+    const commands = spec.workloads.map((w) => w.command);
+    expect(commands.length).toBe(3);
+    for (const c of commands) {
+      expect(c[0]).toBe("spark-class");
+      expect(launched).toContain(`\n  ${c[1]}) own=`);
+    }
+    // Installed after the daemons' settings and archive, which the kept commands are made with.
+    const dockerfile = fs.readFileSync(path.join(__dirname, "..", "images", "spark", "Dockerfile"), "utf8");
+    const archive = dockerfile.indexOf("RUN bash /usr/local/lib/bigdata-labs/spark-cds/build-archive.sh");
+    const launch = dockerfile.indexOf("RUN bash /usr/local/lib/bigdata-labs/spark-launch/build.sh");
+    expect(launch).toBeGreaterThan(archive);
+    expect(dockerfile.indexOf("USER 185")).toBeGreaterThan(launch);
+  });
 });
 
 describe("module catalogue and budgets", () => {
