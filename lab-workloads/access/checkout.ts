@@ -64,8 +64,9 @@ export function passphrase(root = PROJECT_ROOT): string {
     fs.writeFileSync(file, `${crypto.randomBytes(24).toString("base64url")}\n`, { mode: 0o600 });
     fs.writeFileSync(
       path.join(labsDir(root), "README.txt"),
-      "This folder holds the Pulumi state of labs started from this checkout (state/) and the passphrase\n" +
-        "that encrypts their secrets (passphrase). Keep it private; delete it only after `labctl down`.\n",
+      "This folder holds the Pulumi state of labs started from this checkout (state/), the passphrase\n" +
+        "that encrypts their secrets (passphrase) and keys derived from it (passphrase-keys.json).\n" +
+        "Keep it private; delete it only after `labctl down`.\n",
     );
   }
   return fs.readFileSync(file, "utf8").trim();
