@@ -33,8 +33,8 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
   // The CLI lookup runs while the capacity is checked (a `pulumi version` run when its version is not
   // remembered). labctl started the stack's passphrase key and Docker's capacity before loading this file.
   prewarmPulumiCommand();
-  // The stack opens (a new one: `pulumi stack init`, 0.4 s) while the capacity is checked; a stack this
-  // run created is removed again when the lab does not fit.
+  // The stack opens (a new one: its settings and empty state, see openLabStack) while the capacity is
+  // checked; a stack this run created is removed again when the lab does not fit.
   const name = stackName(opts.module, opts.target);
   const created = !stackStateExists(name);
   const opening = openLabStack({ module: opts.module, target: opts.target, config: kube ? { kubernetes: kube } : {} });
