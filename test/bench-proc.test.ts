@@ -24,6 +24,8 @@ describe("proc-tree", () => {
       [["/var/cache/bigdata-labs/bin/pulumi-language-nodejs", "-root=/work/main", "127.0.0.1:4000"], "language-host"],
       [["/usr/bin/node", "--max-old-space-size=4096", "/work/main/node_modules/@pulumi/pulumi/cmd/run", "/work/main"], "program"],
       [["node", "/work/main/stacks/index.ts"], "program"],
+      // The runner labctl gives the language host (PULUMI_LANGUAGE_NODEJS_RUN_PATH).
+      [["/usr/bin/node", "/work/main/scripts/lib/pulumi-run.cjs", "--monitor", "127.0.0.1:4001", "--engine", "127.0.0.1:4000", "/work/main"], "program"],
       [["/var/cache/bigdata-labs/pulumi-home/plugins/resource-kubernetes-v4.25.0/pulumi-resource-kubernetes", "127.0.0.1:4000"], "provider"],
       [["node", "/work/main/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js", "127.0.0.1:42733"], "dynamic-provider"],
       [["node", "-e", 'try { console.log(require.resolve("@pulumi/pulumi/cmd/dynamic-provider")); } catch (e) { process.exit(1); }'], "other"],

@@ -43,7 +43,7 @@ export function classify(argv: readonly string[]): ProcessKind {
   if (exe.startsWith("pulumi-language-")) return "language-host";
   if (exe.startsWith("pulumi-resource-")) return "provider";
   if (/^node(js)?$/.test(exe) && argv.slice(1).some((a) => /@pulumi[\\/]pulumi[\\/]cmd[\\/]dynamic-provider([\\/]index\.js)?$/.test(a))) return "dynamic-provider";
-  if (/^node(js)?$/.test(exe) && argv.slice(1).some((a) => /@pulumi[\\/]pulumi[\\/]cmd[\\/]run([\\/]index\.js)?$|stacks[\\/]index\.ts$/.test(a))) return "program";
+  if (/^node(js)?$/.test(exe) && argv.slice(1).some((a) => /@pulumi[\\/]pulumi[\\/]cmd[\\/]run([\\/]index\.js)?$|stacks[\\/]index\.ts$|scripts[\\/]lib[\\/]pulumi-run\.cjs$/.test(a))) return "program";
   return "other";
 }
 
