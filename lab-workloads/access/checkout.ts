@@ -51,6 +51,11 @@ function adoptMisplacedState(root: string): void {
   fs.renameSync(wrong, right);
 }
 
+/** The checkout's own passphrase file (mode 0600), made by {@link passphrase} when there is none. */
+export function passphraseFile(root = PROJECT_ROOT): string {
+  return path.join(labsDir(root), "passphrase");
+}
+
 /**
  * The passphrase that encrypts this checkout's stack secrets: from
  * PULUMI_CONFIG_PASSPHRASE, or generated once into `.labs/passphrase`.
@@ -58,7 +63,7 @@ function adoptMisplacedState(root: string): void {
 export function passphrase(root = PROJECT_ROOT): string {
   const fromEnv = process.env["PULUMI_CONFIG_PASSPHRASE"];
   if (fromEnv !== undefined) return fromEnv;
-  const file = path.join(labsDir(root), "passphrase");
+  const file = passphraseFile(root);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(labsDir(root), { recursive: true });
     fs.writeFileSync(file, `${crypto.randomBytes(24).toString("base64url")}\n`, { mode: 0o600 });

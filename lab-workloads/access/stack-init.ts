@@ -1,6 +1,7 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { createFileWhole } from "./new-file";
 
 /**
  * A new stack in a local state folder without a CLI run: the empty
@@ -12,8 +13,8 @@ import * as path from "path";
  *
  * Only in a folder laid out as this knows it: `.pulumi/meta.yaml` at
  * version 1 (stacks kept per project), and no state of that stack in any
- * form. The file is written whole and linked into place, so a stack made at
- * the same moment by another run is never overwritten. Returns false, having
+ * form. The file is created whole (createFileWhole), so a stack made at the
+ * same moment by another run is never overwritten. Returns false, having
  * written nothing, otherwise: the caller then runs `pulumi stack init`.
  */
 export function initStackState(stateDir: string, project: string, stack: string, cliVersion: string, salt: string): boolean {
@@ -41,15 +42,5 @@ export function initStackState(stateDir: string, project: string, stack: string,
     },
   };
   fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${stack}.json.${process.pid}.new`);
-  try {
-    fs.writeFileSync(tmp, JSON.stringify(checkpoint), { flag: "wx" });
-    fs.linkSync(tmp, file);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw err;
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
+  return createFileWhole(file, JSON.stringify(checkpoint));
 }

@@ -9,7 +9,8 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { checkedKey, decryptValue, encryptValue, newPassphraseKey, PassphraseKey, passphraseKey } from "./passphrase-crypter";
 import { stackConfigFile, stackEncryptionSalt } from "./stack-settings";
-import { labsDir, passphrase, PROJECT_ROOT } from "./checkout";
+import { labsDir, passphrase, passphraseFile, PROJECT_ROOT } from "./checkout";
+import { createFileWhole } from "./new-file";
 import type { ConfigMap } from "@pulumi/pulumi/automation";
 
 /** How the state marks a secret value: `{ [SECRET_SIG_KEY]: SECRET_SIG, ciphertext }`. */
@@ -29,7 +30,7 @@ const keys = new Map<string, Promise<PassphraseKey | undefined>>();
 function keyFile(root: string, text: string): string | undefined {
   if (process.env["PULUMI_CONFIG_PASSPHRASE"] !== undefined) return undefined;
   try {
-    return fs.readFileSync(path.join(labsDir(root), "passphrase"), "utf8").trim() === text ? path.join(labsDir(root), "passphrase-keys.json") : undefined;
+    return fs.readFileSync(passphraseFile(root), "utf8").trim() === text ? path.join(labsDir(root), "passphrase-keys.json") : undefined;
   } catch {
     return undefined;
   }
@@ -120,20 +121,8 @@ export function createStackSettings(name: string, root: string, key: PassphraseK
   const doc = new YAML.Document({ encryptionsalt: key.salt, config: {} });
   for (const [k, v] of Object.entries(entries)) doc.setIn(["config", k], v.value);
   for (const [k, v] of Object.entries(secrets)) doc.setIn(["config", k], { secure: encryptValue(key.key, v) });
-  // Written whole to a private temporary file, then linked in place: a reader never sees half a
-  // file, and the link fails (changing nothing) when the file exists.
-  const file = stackConfigFile(name, root);
-  const tmp = `${file}.${process.pid}.new`;
-  try {
-    fs.writeFileSync(tmp, doc.toString(), { flag: "wx", mode: 0o600 });
-    fs.linkSync(tmp, file);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw err;
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
+  // Private, and created whole: a reader never sees half a file, and one that exists stays as it is.
+  return createFileWhole(stackConfigFile(name, root), doc.toString(), 0o600);
 }
 
 /** Whether `value` (from a state file) holds a secret anywhere. */

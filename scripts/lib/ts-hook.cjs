@@ -146,11 +146,11 @@ function standInTracingSdk(argv) {
 }
 
 /** The SDK's files that load its V8 hooks: the program's runner, and the closure serializer that uses them. */
+const RUNNER_INDEX = /[\\/]@pulumi[\\/]pulumi[\\/]cmd[\\/]run[\\/]index\.js$/;
 const V8_HOOKS_USERS = [
-  { request: "../../runtime/closure/v8Hooks", from: /[\\/]@pulumi[\\/]pulumi[\\/]cmd[\\/]run[\\/]index\.js$/ },
+  { request: "../../runtime/closure/v8Hooks", from: RUNNER_INDEX },
   { request: "./v8Hooks", from: /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]v8\.js$/ },
 ];
-const RUNNER_INDEX = /[\\/]@pulumi[\\/]pulumi[\\/]cmd[\\/]run[\\/]index\.js$/;
 
 /**
  * The SDK's V8 hooks (runtime/closure/v8Hooks.js), opened on first use. The SDK's own open an
