@@ -3,7 +3,8 @@ import { Lab } from "../components/lab/lab";
 import { MODULES, ModuleId } from "../components/lab/modules";
 import { planLab } from "../components/lab/plan";
 import { launchCommand } from "../components/core/spec";
-import { cpusValue, dockerHealthCheck, dockerHealthTest, DockerPlatform, memoryMiB } from "../components/platform/docker/render";
+import { cpusValue, dockerHealthCheck, DockerPlatform, memoryMiB } from "../components/platform/docker/render";
+import { probeCommand } from "../components/platform/docker/health";
 import { containerNames, readyTimeoutSeconds } from "../components/platform/docker/naming";
 import { legacyDockerLab } from "../lab-workloads/access/docker-host";
 import { context } from "./helpers/fixtures";
@@ -129,9 +130,9 @@ describe("Docker renderer (@pulumi/docker)", () => {
 
 describe("Docker health checks and units", () => {
   it("maps neutral probes to commands in the container", () => {
-    expect(dockerHealthTest({ kind: "http", port: 8080, path: "/json/" })).toEqual(["CMD", "curl", "-fsS", "-o", "/dev/null", "--max-time", "3", "http://127.0.0.1:8080/json/"]);
-    expect(dockerHealthTest({ kind: "tcp", port: 19092 })).toEqual(["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/19092"]);
-    expect(dockerHealthTest({ kind: "exec", command: ["labs-probe", "x"] })).toEqual(["CMD", "labs-probe", "x"]);
+    expect(probeCommand({ kind: "http", port: 8080, path: "/json/" })).toEqual(["curl", "-fsS", "-o", "/dev/null", "--max-time", "3", "http://127.0.0.1:8080/json/"]);
+    expect(probeCommand({ kind: "tcp", port: 19092 })).toEqual(["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/19092"]);
+    expect(probeCommand({ kind: "exec", command: ["labs-probe", "x"] })).toEqual(["labs-probe", "x"]);
   });
 
   it("converts memory to MiB (rounded up) and CPU millicores to --cpus", () => {

@@ -13,7 +13,8 @@
 import { randomBytes } from "crypto";
 import { EnvValue, launchCommand, ServiceSpec, WorkloadSpec } from "../../components/core/spec";
 import { LabPlan } from "../../components/lab/plan";
-import { cpusValue, dockerHealthTest, memoryMiB, seedUploads } from "../../components/platform/docker/render";
+import { dockerHealth } from "../../components/platform/docker/health";
+import { cpusValue, memoryMiB, seedUploads } from "../../components/platform/docker/render";
 import { containerNames } from "../../components/platform/docker/naming";
 import { OBJECT_STORE_ACCESS_SECRET } from "../../components/services/object-store-spec";
 
@@ -92,7 +93,7 @@ export function composeDocument(plan: LabPlan, project: string, secrets: Readonl
   for (const spec of plan.specs) {
     for (const w of spec.workloads) {
       const env = envOf(spec, w, secrets);
-      const t = w.probeTiming;
+      const h = dockerHealth(w);
       const memory = `${memoryMiB(w.resources.memoryLimitBytes)}m`;
       const containers = containerNames(plan.name, w);
       containers.forEach((name, i) => {
@@ -114,7 +115,7 @@ export function composeDocument(plan: LabPlan, project: string, secrets: Readonl
           ports: w.ports.filter((p) => p.hostPort !== undefined).map((p) => `127.0.0.1:${p.hostPort}:${p.port}`),
           volumes: w.volumes.map((v) => ({ type: "volume" as const, source: `${name}-${v.name}`, target: v.mountPath })),
           ...(seeds.length > 0 ? { configs: seeds } : {}),
-          healthcheck: { test: dockerHealthTest(w.readiness), interval: `${t.periodSeconds}s`, timeout: `${t.timeoutSeconds}s`, retries: t.failureThreshold, start_period: `${t.initialDelaySeconds}s` },
+          healthcheck: { test: noInterpolation(h.test), interval: `${h.intervalSeconds}s`, timeout: `${h.timeoutSeconds}s`, retries: h.retries, start_period: `${h.startPeriodSeconds}s` },
           networks: { [NETWORK]: { aliases: w.replicas === 1 ? [w.name] : [w.name, hostname] } },
           mem_limit: memory,
           memswap_limit: memory,

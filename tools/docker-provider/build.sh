@@ -7,7 +7,8 @@
 # plugins before its plugin cache (no download). Its version is the @pulumi/docker version that
 # package-lock.json locks. Rebuilt when that version or a file of this folder changes, or with
 # TOOLCHAIN_FORCE=docker-provider; otherwise reused (the ~80 MB binary and the Go caches stay).
-# The Terraform provider's module is built from a copy with shorter fixed waits (waits.sh).
+# The Terraform provider's module is built from a copy with shorter fixed waits (waits.sh) and
+# an image lookup by inspect alone (image-lookup.sh).
 #
 # By hand, outside the toolchain (without the shorter waits):
 #   cd tools/docker-provider && CGO_ENABLED=0 go build -tags no_compose \
@@ -17,7 +18,7 @@ step_docker_provider() {
     local dir=$REPO/tools/docker-provider version want out build tf
     version=$(locked_version @pulumi/docker)
     [[ -n $version ]] || die "@pulumi/docker in package-lock.json" "run npm install"
-    want="docker $version $(cat "$dir/go.mod" "$dir/go.sum" "$dir/main.go" "$dir/waits.sh" | sha256sum | cut -c1-16)"
+    want="docker $version $(cat "$dir/go.mod" "$dir/go.sum" "$dir/main.go" "$dir/waits.sh" "$dir/image-lookup.sh" | sha256sum | cut -c1-16)"
     if ! forced docker-provider && stamp_ok pulumi-resource-docker "$want"; then return 0; fi
     STATUS=built
     need_go
@@ -33,6 +34,9 @@ step_docker_provider() {
     . "$dir/waits.sh"
     patch_docker_provider_waits "$build/tf" 2>>"$LOGS/docker-provider.log" ||
         die "the Docker provider's shorter waits (see $LOGS/docker-provider.log)" "update tools/docker-provider/waits.sh for this provider version"
+    . "$dir/image-lookup.sh"
+    patch_docker_provider_image_lookup "$build/tf" 2>>"$LOGS/docker-provider.log" ||
+        die "the Docker provider's image lookup (see $LOGS/docker-provider.log)" "update tools/docker-provider/image-lookup.sh for this provider version"
     (cd "$build" && go mod edit -replace github.com/terraform-providers/terraform-provider-docker=./tf)
     # no_compose: leaves out the docker_compose resource, which needs cgo (kreuzwerker's build tag).
     (cd "$build" && go build -tags no_compose -ldflags "-s -w -X main.version=$version" -o "$out" .) \

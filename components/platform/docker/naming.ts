@@ -1,4 +1,5 @@
 import { WorkloadSpec } from "../../core/spec";
+import { startWindowSeconds } from "./health";
 
 /*
  * What the Docker renderer names and how long it waits, free of the Pulumi
@@ -11,8 +12,7 @@ export const MANAGED_BY = "pulumi-docker";
 
 /** Seconds `pulumi up` waits for a workload's health check: its probe budget plus `slack`. */
 export function readyTimeoutSeconds(w: WorkloadSpec, slack: number): number {
-  const t = w.probeTiming;
-  return t.initialDelaySeconds + t.periodSeconds * t.failureThreshold + slack;
+  return startWindowSeconds(w) + slack;
 }
 
 /** Container names of a workload: `<lab>-<workload>`, or `-<i>` per replica. */

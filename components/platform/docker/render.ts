@@ -1,7 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { launchCommand, ProbeSpec, ServiceSpec, WorkloadSpec } from "../../core/spec";
+import { launchCommand, ServiceSpec, WorkloadSpec } from "../../core/spec";
 import { checkRenderable, LabScope, LabScopeArgs, LABEL, Platform, RenderOptions, RenderedService, SecretValues } from "../platform";
+import { dockerHealth } from "./health";
 import { containerNames, MANAGED_BY, readyTimeoutSeconds } from "./naming";
 
 /**
@@ -23,27 +24,15 @@ export interface DockerPlatformArgs {
   readonly readySlackSeconds?: number;
 }
 
-/** The health-check command Docker runs for a neutral probe. */
-export function dockerHealthTest(probe: ProbeSpec): string[] {
-  switch (probe.kind) {
-    case "http":
-      return ["CMD", "curl", "-fsS", "-o", "/dev/null", "--max-time", "3", `http://127.0.0.1:${probe.port}${probe.path}`];
-    case "tcp":
-      return ["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${probe.port}`];
-    case "exec":
-      return ["CMD", ...probe.command];
-  }
-}
-
-/** Docker's HEALTHCHECK for a workload's readiness probe, as the provider takes it. */
+/** Docker's HEALTHCHECK for a workload's readiness probe (see health.ts), as the provider takes it. */
 export function dockerHealthCheck(w: WorkloadSpec): docker.types.input.ContainerHealthcheck {
-  const t = w.probeTiming;
+  const h = dockerHealth(w);
   return {
-    tests: dockerHealthTest(w.readiness),
-    interval: `${t.periodSeconds}s`,
-    timeout: `${t.timeoutSeconds}s`,
-    retries: t.failureThreshold,
-    startPeriod: `${t.initialDelaySeconds}s`,
+    tests: h.test,
+    interval: `${h.intervalSeconds}s`,
+    timeout: `${h.timeoutSeconds}s`,
+    retries: h.retries,
+    startPeriod: `${h.startPeriodSeconds}s`,
   };
 }
 
