@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, jvmSize, k8sMemory, parseCpu, parseMemory } from "../components/core/units";
+import { formatBytes, jvmSize, k8sMemory, kubeCpuMillis, kubeMemoryBytes, kubeQuantity, parseCpu, parseMemory } from "../components/core/units";
 import { requireDnsLabel } from "../components/core/names";
 
 const MiB = 1024 * 1024;
@@ -33,6 +33,32 @@ describe("parseMemory", () => {
 describe("parseCpu", () => {
   it.each([["250m", 250], ["1", 1000], ["0.5", 500], [2, 2000]])("reads %j", (v, m) => expect(parseCpu("c", v)).toBe(m));
   it.each(["", "fast", "0", "-1"])("rejects %j", (v) => expect(() => parseCpu("lab:cpu", v)).toThrow(/^lab:cpu: cannot read/));
+});
+
+describe("quantities the cluster reports", () => {
+  it("reads CPU in millicores and memory in bytes, binary and decimal", () => {
+    expect(kubeCpuMillis("2")).toBe(2000);
+    expect(kubeCpuMillis("1500m")).toBe(1500);
+    expect(kubeCpuMillis("0.25")).toBe(250);
+    expect(kubeCpuMillis("250000000n")).toBe(250);
+    expect(kubeMemoryBytes("24564816Ki")).toBe(24564816 * 1024);
+    expect(kubeMemoryBytes("1Gi")).toBe(2 ** 30);
+    expect(kubeMemoryBytes("500M")).toBe(5e8);
+    expect(kubeMemoryBytes("1e3")).toBe(1000);
+    expect(kubeMemoryBytes("2Pi")).toBe(2 * 2 ** 50);
+  });
+
+  it("takes m as milli, as the API server writes it, not as a lab setting's MiB", () => {
+    expect(kubeQuantity("1500m")).toBe(1.5);
+    expect(kubeMemoryBytes("1500m")).toBe(2);
+    expect(parseMemory("x", "1500m")).toBe(1500 * 2 ** 20);
+  });
+
+  it("reads counts, and nothing that is not a quantity", () => {
+    expect(kubeQuantity("10")).toBe(10);
+    expect(kubeQuantity("1k")).toBe(1000);
+    for (const q of ["", "Gi", "1 G", "1g", "1GB", "abc", "1.2.3"]) expect(kubeQuantity(q)).toBeNaN();
+  });
 });
 
 describe("formatting", () => {

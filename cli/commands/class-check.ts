@@ -13,6 +13,7 @@ import { openClass } from "../class/stacks";
 import { loadKubeConfig } from "../../lab-workloads/access/kube-client";
 import { EXIT, UserError } from "../../lab-workloads/access/errors";
 import { Io } from "./shared";
+import { kubeCpuMillis } from "../../components/core/units";
 
 /** Options of `labctl class check`. */
 export interface ClassCheckOptions {
@@ -45,11 +46,8 @@ export function sortSubmission(files: readonly string[], exercises: readonly str
 export async function defaultParallel(kc: KubeConfig): Promise<number> {
   try {
     const nodes = await kc.makeApiClient(CoreV1Api).listNode();
-    const cpu = nodes.items.reduce((sum, n) => {
-      const q = n.status?.allocatable?.["cpu"] ?? "0";
-      return sum + (q.endsWith("m") ? Number(q.slice(0, -1)) / 1000 : Number(q));
-    }, 0);
-    return Math.min(8, Math.max(2, Math.floor(cpu / 4)));
+    const millis = nodes.items.reduce((sum, n) => sum + (kubeCpuMillis(n.status?.allocatable?.["cpu"] ?? "0") || 0), 0);
+    return Math.min(8, Math.max(2, Math.floor(millis / 4000)));
   } catch {
     return 2;
   }

@@ -54,6 +54,37 @@ export function parseCpu(field: string, value: unknown): number {
   throw new LabConfigError(field, `cannot read ${JSON.stringify(value)} as a CPU amount`, 'Use millicores such as "250m" or cores such as "1"');
 }
 
+/**
+ * Suffixes of a Kubernetes quantity as the API server writes it
+ * (resource.Quantity): decimal SI, binary, and the small ones a CPU or a
+ * usage can carry. Unlike a lab setting, `m` is milli here, never MiB.
+ */
+const KUBE_SUFFIXES: Record<string, number> = {
+  n: 1e-9, u: 1e-6, m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+
+/**
+ * A quantity the cluster reports (`"1900m"`, `"16Gi"`, `"24564816Ki"`,
+ * `"1e3"`, `"10"`) in base units; NaN when it is not a quantity. Lab
+ * settings are read by {@link parseMemory} and {@link parseCpu} instead.
+ */
+export function kubeQuantity(q: string): number {
+  const m = /^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:([eE][+-]?\d+)|(n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei))?\s*$/.exec(q);
+  if (!m) return Number.NaN;
+  return Number(`${m[1]}${m[2] ?? ""}`) * KUBE_SUFFIXES[m[3] ?? ""]!;
+}
+
+/** A CPU quantity the cluster reports, in whole millicores (`"2"` → 2000, `"1500m"` → 1500). */
+export function kubeCpuMillis(q: string): number {
+  return Math.round(kubeQuantity(q) * 1000);
+}
+
+/** A memory quantity the cluster reports, in whole bytes (`"1Gi"`, `"500M"`). */
+export function kubeMemoryBytes(q: string): number {
+  return Math.round(kubeQuantity(q));
+}
+
 /** Kubernetes quantity for a byte count, in whole MiB (`384Mi`). */
 export function k8sMemory(bytes: number): string {
   return `${Math.ceil(bytes / MIB)}Mi`;

@@ -8,7 +8,7 @@
  * the quota (watched) has room for it.
  */
 import { CoreV1Api, KubeConfig, V1ResourceQuota } from "@kubernetes/client-node";
-import { parseCpuMillis, parseMemoryBytes } from "../../components/platform/kubernetes/cluster-check";
+import { kubeCpuMillis, kubeMemoryBytes, kubeQuantity } from "../../components/core/units";
 import { answering } from "../access/kube-host";
 import { JobError } from "./job-error";
 import { watchUntil } from "./kube-watch";
@@ -28,9 +28,9 @@ export function jobQuotaNeed(r: { cpuRequestMillis: number; memoryRequestBytes: 
 
 /** A quota amount in the unit of {@link QuotaNeed}: millicores for CPU, bytes for memory, a count otherwise. */
 function amount(resource: string, q: string): number {
-  if (/(^|\.)cpu$/.test(resource)) return parseCpuMillis(q);
-  if (/(^|\.)memory$/.test(resource)) return parseMemoryBytes(q);
-  return Number(q);
+  if (/(^|\.)cpu$/.test(resource)) return kubeCpuMillis(q);
+  if (/(^|\.)memory$/.test(resource)) return kubeMemoryBytes(q);
+  return kubeQuantity(q);
 }
 
 /** The resources of `quota` that lack room for `need` ("limits.memory 2.3 of 2.5 GiB used" style), empty when it fits. */

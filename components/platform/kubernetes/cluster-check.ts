@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as https from "https";
 import { KubeconfigDoc, readKubeconfig } from "../../core/kubeconfig-file";
+import { kubeCpuMillis, kubeMemoryBytes } from "../../core/units";
 
 /** What the lab needs to know about a cluster before creating anything in it. */
 export interface ClusterFacts {
@@ -86,17 +87,6 @@ function getter(doc: KubeconfigDoc, contextName: string) {
   return { server: cluster.server, get, usesExec: user.exec !== undefined };
 }
 
-export function parseCpuMillis(q: string): number {
-  return q.endsWith("m") ? Number(q.slice(0, -1)) : Math.round(Number(q) * 1000);
-}
-
-export function parseMemoryBytes(q: string): number {
-  const m = /^([0-9.]+)([A-Za-z]*)$/.exec(q);
-  if (!m) return Number.NaN;
-  const units: Record<string, number> = { "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
-  return Number(m[1]) * (units[m[2]!] ?? Number.NaN);
-}
-
 /**
  * Asks the cluster of `context` in kubeconfig `path` for its version, storage
  * classes and allocatable resources. Throws {@link ClusterCheckError} with a
@@ -130,7 +120,7 @@ export async function checkCluster(path: string, context: string, wantedStorageC
     systemPods.map((p) => ({ name: p.metadata.name, containers: p.spec.containers.map((c) => ({ name: c.name, args: c.args ?? [] })) })),
   );
   const allocatable = nodes.reduce(
-    (a, n) => ({ cpuMillis: a.cpuMillis + parseCpuMillis(n.status.allocatable?.["cpu"] ?? "0"), memoryBytes: a.memoryBytes + parseMemoryBytes(n.status.allocatable?.["memory"] ?? "0"), nodes: a.nodes + 1 }),
+    (a, n) => ({ cpuMillis: a.cpuMillis + kubeCpuMillis(n.status.allocatable?.["cpu"] ?? "0"), memoryBytes: a.memoryBytes + kubeMemoryBytes(n.status.allocatable?.["memory"] ?? "0"), nodes: a.nodes + 1 }),
     { cpuMillis: 0, memoryBytes: 0, nodes: 0 },
   );
   return { server: api.server, version: version.gitVersion, storageClasses: names, ...(dflt ? { defaultStorageClass: dflt } : {}), allocatable, ...(engine ? { networkPolicyEngine: engine } : {}) };
