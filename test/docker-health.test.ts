@@ -4,8 +4,9 @@ import * as os from "os";
 import * as path from "path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_PROBE_TIMING, WorkloadSpec } from "../components/core/spec";
-import { dockerHealth, HEALTH_MARKER, HEALTH_SCRIPT, startWindowSeconds } from "../components/platform/docker/health";
+import { dockerHealth, goDuration, HEALTH_MARKER, HEALTH_SCRIPT, startWindowSeconds } from "../components/platform/docker/health";
 import { readyTimeoutSeconds } from "../components/platform/docker/naming";
+import { dockerHealthCheck } from "../components/platform/docker/render";
 import { planLab } from "../components/lab/plan";
 import { context } from "./helpers/fixtures";
 
@@ -82,6 +83,11 @@ describe("Docker health settings", () => {
     expect(h.test.slice(4, 8)).toEqual(["labs-health", HEALTH_MARKER, String(window), String(t.timeoutSeconds)]);
     expect(h.test.slice(8)).toEqual(["curl", "-fsS", "-o", "/dev/null", "--max-time", "3", "http://127.0.0.1:8081/json/"]);
     expect(h).toMatchObject({ intervalSeconds: t.periodSeconds, retries: t.failureThreshold, startPeriodSeconds: t.initialDelaySeconds, timeoutSeconds: window + t.timeoutSeconds + 1 });
+  });
+
+  it("spells durations as Go prints them, as the provider reads a container's check back", () => {
+    expect([0, 3, 59, 60, 129, 3600, 3725].map(goDuration)).toEqual(["0s", "3s", "59s", "1m0s", "2m9s", "1h0m0s", "1h2m5s"]);
+    expect(dockerHealthCheck(worker)).toMatchObject({ interval: "5s", timeout: "2m9s", startPeriod: "5s" });
   });
 
   it("waits in `up` for the whole start window plus the slack", () => {

@@ -13,7 +13,7 @@
 import { randomBytes } from "crypto";
 import { EnvValue, launchCommand, ServiceSpec, WorkloadSpec } from "../../components/core/spec";
 import { LabPlan } from "../../components/lab/plan";
-import { dockerHealth } from "../../components/platform/docker/health";
+import { dockerHealth, goDuration } from "../../components/platform/docker/health";
 import { cpusValue, memoryMiB, seedUploads } from "../../components/platform/docker/render";
 import { containerNames } from "../../components/platform/docker/naming";
 import { OBJECT_STORE_ACCESS_SECRET } from "../../components/services/object-store-spec";
@@ -115,7 +115,7 @@ export function composeDocument(plan: LabPlan, project: string, secrets: Readonl
           ports: w.ports.filter((p) => p.hostPort !== undefined).map((p) => `127.0.0.1:${p.hostPort}:${p.port}`),
           volumes: w.volumes.map((v) => ({ type: "volume" as const, source: `${name}-${v.name}`, target: v.mountPath })),
           ...(seeds.length > 0 ? { configs: seeds } : {}),
-          healthcheck: { test: noInterpolation(h.test), interval: `${h.intervalSeconds}s`, timeout: `${h.timeoutSeconds}s`, retries: h.retries, start_period: `${h.startPeriodSeconds}s` },
+          healthcheck: { test: noInterpolation(h.test), interval: goDuration(h.intervalSeconds), timeout: goDuration(h.timeoutSeconds), retries: h.retries, start_period: goDuration(h.startPeriodSeconds) },
           networks: { [NETWORK]: { aliases: w.replicas === 1 ? [w.name] : [w.name, hostname] } },
           mem_limit: memory,
           memswap_limit: memory,

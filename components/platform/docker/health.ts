@@ -46,6 +46,18 @@ export function probeCommand(probe: ProbeSpec): string[] {
   }
 }
 
+/**
+ * Whole seconds as Go prints a duration (`5s`, `2m9s`, `1h0m5s`): the Docker
+ * provider reads a container's check back in that form, so any other
+ * spelling of the same value would show as a change on every `up`.
+ */
+export function goDuration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`;
+}
+
 /** A workload's Docker health check, in seconds. */
 export interface DockerHealth {
   /** Docker's HEALTHCHECK test (`CMD` form). */

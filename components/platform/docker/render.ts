@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { launchCommand, ServiceSpec, WorkloadSpec } from "../../core/spec";
 import { checkRenderable, LabScope, LabScopeArgs, LABEL, Platform, RenderOptions, RenderedService, SecretValues } from "../platform";
-import { dockerHealth } from "./health";
+import { dockerHealth, goDuration } from "./health";
 import { containerNames, MANAGED_BY, readyTimeoutSeconds } from "./naming";
 
 /**
@@ -29,10 +29,10 @@ export function dockerHealthCheck(w: WorkloadSpec): docker.types.input.Container
   const h = dockerHealth(w);
   return {
     tests: h.test,
-    interval: `${h.intervalSeconds}s`,
-    timeout: `${h.timeoutSeconds}s`,
+    interval: goDuration(h.intervalSeconds),
+    timeout: goDuration(h.timeoutSeconds),
     retries: h.retries,
-    startPeriod: `${h.startPeriodSeconds}s`,
+    startPeriod: goDuration(h.startPeriodSeconds),
   };
 }
 
