@@ -1,24 +1,9 @@
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { describe, expect, it } from "vitest";
-
-const SCRIPT = path.resolve(__dirname, "..", "tools", "docker-provider", "image-lookup.sh");
+import { runPatchScript } from "./helpers/patch-script";
 
 /** A stand-in of the Terraform provider's module with `source` as resource_docker_image_funcs.go; runs the patch on it. */
-function patch(source: string): { code: number | null; stderr: string; text: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "docker-provider-"));
-  try {
-    const file = path.join(dir, "internal", "provider", "resource_docker_image_funcs.go");
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, source);
-    const r = spawnSync("bash", ["-c", `. "${SCRIPT}" && patch_docker_provider_image_lookup "${dir}"`], { encoding: "utf8" });
-    return { code: r.status, stderr: r.stderr, text: fs.readFileSync(file, "utf8") };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
+const patch = (source: string) =>
+  runPatchScript("docker-provider/image-lookup.sh", "patch_docker_provider_image_lookup", "internal/provider/resource_docker_image_funcs.go", source);
 
 const LIST = "\timages, err := client.ImageList(ctx, image.ListOptions{All: false})";
 // The two functions as the provider (kreuzwerker, 2026-09) writes them, shortened.

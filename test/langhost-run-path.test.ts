@@ -1,25 +1,10 @@
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { describe, expect, it } from "vitest";
+import { runPatchScript } from "./helpers/patch-script";
 
-const SCRIPT = path.resolve(__dirname, "..", "tools", "langhost", "run-path.sh");
 const SIG = "func locateModule(ctx context.Context, mod string, nodeBin string) (string, error) {";
 
 /** A stand-in of the SDK module with `main` as the host's main.go; runs the patch on it. */
-function patch(main: string): { code: number | null; stderr: string; text: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "langhost-"));
-  try {
-    const file = path.join(dir, "nodejs", "cmd", "pulumi-language-nodejs", "main.go");
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, main);
-    const r = spawnSync("bash", ["-c", `. "${SCRIPT}" && patch_langhost_run_path "${dir}"`], { encoding: "utf8" });
-    return { code: r.status, stderr: r.stderr, text: fs.readFileSync(file, "utf8") };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
+const patch = (main: string) => runPatchScript("langhost/run-path.sh", "patch_langhost_run_path", "nodejs/cmd/pulumi-language-nodejs/main.go", main);
 
 const MAIN = `package main
 

@@ -145,8 +145,9 @@ function standInTracingSdk(argv) {
   };
 }
 
-/** The SDK's files that load its V8 hooks: the program's runner, and the closure serializer that uses them. */
+/** The SDK's program runner (@pulumi/pulumi/cmd/run/index.js). */
 const RUNNER_INDEX = /[\\/]@pulumi[\\/]pulumi[\\/]cmd[\\/]run[\\/]index\.js$/;
+/** The SDK's files that load its V8 hooks: the program's runner, and the closure serializer that uses them. */
 const V8_HOOKS_USERS = [
   { request: "../../runtime/closure/v8Hooks", from: RUNNER_INDEX },
   { request: "./v8Hooks", from: /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]v8\.js$/ },
