@@ -3,11 +3,12 @@ import { MODULES, ModuleId } from "../../components/lab/modules";
 import { openLabStack, prewarmPulumiCommand, stackLocked, stackName, stackStateExists } from "../../lab-workloads/access/automation";
 import { labSettings, validateSettings } from "../lab-args";
 import { ProgressView } from "../progress";
-import { configOfStack, recordedKube, stackConfigEntries, stackOutputValues, StoodUp, stoodUp } from "../../lab-workloads/access/stack-lab";
+import { configOfStack, planOfLab, recordedKube, stackConfigEntries, stackOutputValues, StoodUp, stoodUp } from "../../lab-workloads/access/stack-lab";
 import { runStackUpdate } from "../../lab-workloads/access/stack-run";
 import { stackResources } from "../../lab-workloads/access/stack-state";
 import { legacyDockerLab, unreadyContainers } from "../../lab-workloads/access/docker-host";
 import { providerObjects, removeOrphans } from "../docker-orphans";
+import { dockerPortHolders, hostPortClash } from "../docker-ports";
 import { Io, pulumiFailure, renderEndpoints, stackBusy } from "./shared";
 import { preflight } from "./preflight";
 import { EXIT, UserError } from "../../lab-workloads/access/errors";
@@ -49,12 +50,23 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
   // On Docker, the lab's objects are listed while the stack opens (see removeOrphans).
   const listings = opts.target === "docker" ? labInstances(cfg).map((l) => ({ lab: l.name, objects: providerObjects(l.name) })) : [];
   for (const l of listings) l.objects.catch(() => undefined);
+  const holders = opts.target === "docker" ? dockerPortHolders() : undefined;
+  holders?.catch(() => undefined);
   const stack = await opening;
   // The stack's own settings (labctl keeps those it does not set, such as pinned image tags), read while `up` runs: it does not change them.
   const stackSettings = stackConfigEntries(stack);
   stackSettings.catch(() => undefined);
-  if (opts.target === "docker") {
+  if (opts.target === "docker" && holders) {
     if (stackLocked(stack.name)) throw stackBusy("up");
+    // A host port another lab or program holds: one line now, before anything is created.
+    const stackCfg = configOfStack(await stackSettings);
+    for (const l of labInstances(stackCfg)) {
+      const clash = await hostPortClash(planOfLab(stackCfg, l.name), holders);
+      if (clash) {
+        if (created) await stack.workspace.removeStack(stack.name).catch(() => undefined);
+        throw new UserError(`up failed: ${clash}`, EXIT.environment);
+      }
+    }
     const resources = await stackResources(stack);
     // A lab of an earlier labctl (dynamic providers) cannot be taken over by the Docker provider.
     const legacy = legacyDockerLab(resources, opts.module);
