@@ -36,7 +36,8 @@ K8S_SDK_MODULE=github.com/pulumi/pulumi-kubernetes/sdk/v4@v${K8S_VERSION}
 # package inside the sdk module, and that host still drives CLI 3.259 with @pulumi/pulumi 3.259
 # (the engine falls back from GetRequiredPackages to GetRequiredPlugins). It ignores
 # `runtime.options` in Pulumi.yaml (TypeScript is always on).
-# It is built with one change: it takes an absolute run path as it is (tools/langhost/run-path.sh).
+# It is built with two changes: it takes an absolute run path as it is (tools/langhost/run-path.sh),
+# and its walk for plugins leaves out folders that cannot hold one (tools/langhost/plugin-walk.sh).
 LANGHOST_SDK_VERSION=v3.68.0
 
 # ---------------------------------------------------------------- steps
@@ -102,7 +103,7 @@ step_cli() {
 
 step_langhost() {
     local v=$LANGHOST_SDK_VERSION want out w build
-    want="pulumi-language-nodejs sdk/v3@$v $(sha256sum <"$REPO/tools/langhost/run-path.sh" | cut -c1-16)"
+    want="pulumi-language-nodejs sdk/v3@$v $(cat "$REPO/tools/langhost/run-path.sh" "$REPO/tools/langhost/plugin-walk.sh" | sha256sum | cut -c1-16)"
     if ! forced langhost && stamp_ok pulumi-language-nodejs "$want"; then return 0; fi
     STATUS=built
     need_go
@@ -110,13 +111,16 @@ step_langhost() {
     log_header "$LOGS/langhost.log" "pulumi-language-nodejs from sdk/v3@$v"
     go_get "github.com/pulumi/pulumi/sdk/v3@$v" "$w" "$LOGS/langhost.log"
     out=$(mktemp "$TMPD/langhost.XXXXXX")
-    # Built from a scratch copy with one change (tools/langhost/run-path.sh); $w stays as fetched.
+    # Built from a scratch copy with two changes (tools/langhost/*.sh); $w stays as fetched.
     build=$(mktemp -d "$TMPD/langhost-build.XXXXXX")
     CLEANUP+=("$out" "$build")
     cp -a "$w"/. "$build"/
     . "$REPO/tools/langhost/run-path.sh"
     patch_langhost_run_path "$build" 2>>"$LOGS/langhost.log" ||
         die "the language host's run path change (see $LOGS/langhost.log)" "update tools/langhost/run-path.sh for this SDK version"
+    . "$REPO/tools/langhost/plugin-walk.sh"
+    patch_langhost_plugin_walk "$build" 2>>"$LOGS/langhost.log" ||
+        die "the language host's plugin walk change (see $LOGS/langhost.log)" "update tools/langhost/plugin-walk.sh for this SDK version"
     (cd "$build" && go build \
         -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$v" \
         -o "$out" ./nodejs/cmd/pulumi-language-nodejs) >>"$LOGS/langhost.log" 2>&1 ||

@@ -9,6 +9,19 @@ export interface PatchRun {
   readonly stderr: string;
   /** The file after the patch ran. */
   readonly text: string;
+  /** Files the patch added next to it, by path relative to the module. */
+  readonly added: Readonly<Record<string, string>>;
+}
+
+/** Every file under `dir`, by path relative to `root`. */
+function filesUnder(root: string, dir = root): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) Object.assign(out, filesUnder(root, p));
+    else out[path.relative(root, p)] = fs.readFileSync(p, "utf8");
+  }
+  return out;
 }
 
 /**
@@ -23,7 +36,8 @@ export function runPatchScript(script: string, fn: string, file: string, text: s
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, text);
     const r = spawnSync("bash", ["-c", `. "${path.resolve(__dirname, "..", "..", "tools", script)}" && ${fn} "${dir}"`], { encoding: "utf8" });
-    return { code: r.status, stderr: r.stderr, text: fs.readFileSync(target, "utf8") };
+    const { [file]: after, ...added } = filesUnder(dir);
+    return { code: r.status, stderr: r.stderr, text: after ?? "", added };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
