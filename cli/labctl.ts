@@ -40,7 +40,7 @@ async function labStacks() {
 
 const USAGE = `usage: labctl <command> [options]
   up <module> [--target docker|kubernetes] [--context NAME] [--json]   stand up a module's lab (1-5 or foundations|spark|ml|streaming|storage)
-  preflight <module> [--target ...] [--context NAME] [--json]          go / no-go: the module's memory and CPU against what Docker or the cluster can give
+  preflight <module> [--target ...] [--context NAME] [--json]          go / no-go: the module's memory and CPU against what Docker or the cluster can give (Docker: and its host ports)
   check <module> [--solution FILE|DIR]... [--seed N] [--json]           run the module's jobs (your files in place of the reference ones) and check the outputs
   status [--deep] [--json] [--secrets]                                  health (readiness; --deep runs each service's probe), endpoints and UIs of every lab
   reset <module> [--notebooks] [--json]                                 back to the module's start: drop its outputs, topics, checkpoints; re-seed its data
@@ -102,7 +102,7 @@ export async function main(argv: string[]): Promise<number> {
     case "down":
       return (await commands.down()).down({ ...(moduleArg ? { module: resolveModule(moduleArg) } : {}), target, json: values.json }, io, labStacks);
     case "preflight": {
-      const r = await (await commands.preflight()).preflight({ module: resolveModule(moduleArg), target, ...(values.context ? { context: values.context } : {}), json: values.json }, io);
+      const r = await (await commands.preflight()).preflight({ module: resolveModule(moduleArg), target, ...(values.context ? { context: values.context } : {}), json: values.json, ports: true }, io);
       return r.go ? EXIT.ok : EXIT.environment;
     }
     case "check": {

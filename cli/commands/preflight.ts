@@ -8,6 +8,7 @@ import { checkKubeconfig } from "../../components/config/stack-values";
 import { labSettings, planModuleLab, validateSettings } from "../lab-args";
 import { Io } from "./shared";
 import { Capacity, dockerCapacity } from "../docker-capacity";
+import { dockerPortHolders, hostPortClash, PortHolder } from "../docker-ports";
 
 /** A go / no-go answer with the numbers behind it. */
 export interface PreflightResult {
@@ -56,11 +57,19 @@ export async function kubeCapacity(module: ModuleId, context?: string): Promise<
   return { memoryBytes: facts.allocatable.memoryBytes, cpus: facts.allocatable.cpuMillis / 1000, source: `the cluster (${n} node${n === 1 ? "" : "s"}, allocatable)` };
 }
 
-/** `labctl preflight <module>`: go / no-go with numbers, before anything is created. */
-export async function preflight(opts: { module: ModuleId; target: Target; context?: string; json: boolean; quiet?: boolean }, io: Io, capacity?: () => Promise<Capacity>): Promise<PreflightResult> {
-  const t = planModuleLab(opts.module, opts.target).totals;
+/**
+ * `labctl preflight <module>`: go / no-go with numbers, before anything is
+ * created. With `ports` on Docker, the lab's host ports are checked too
+ * (`up` checks them itself, with the stack's own settings).
+ */
+export async function preflight(opts: { module: ModuleId; target: Target; context?: string; json: boolean; quiet?: boolean; ports?: boolean }, io: Io, capacity?: () => Promise<Capacity>): Promise<PreflightResult> {
+  const plan = planModuleLab(opts.module, opts.target);
+  const t = plan.totals;
   capacity ??= opts.target === "docker" ? dockerCapacity : () => kubeCapacity(opts.module, opts.context);
-  const result = judge(opts.module, { memoryLimitBytes: t.memoryLimitBytes, memoryRequestBytes: t.memoryRequestBytes, cpuRequestMillis: t.cpuRequestMillis }, await capacity());
+  const clash = opts.ports && opts.target === "docker" ? hostPortClash(plan, dockerPortHolders().catch(() => new Map<number, PortHolder>())) : undefined;
+  const judged = judge(opts.module, { memoryLimitBytes: t.memoryLimitBytes, memoryRequestBytes: t.memoryRequestBytes, cpuRequestMillis: t.cpuRequestMillis }, await capacity());
+  const portLine = await clash;
+  const result = portLine ? { ...judged, go: false, reasons: [...judged.reasons, `ports: ${portLine}`] } : judged;
   if (opts.json) io.out(JSON.stringify(result, null, 2));
   else if (!opts.quiet || !result.go) {
     io.out(`preflight module ${opts.module} (${MODULES[opts.module].slug}): ${result.go ? "GO" : "NO-GO"} — needs ≤ ${formatBytes(t.memoryLimitBytes)} (requests ${formatBytes(t.memoryRequestBytes)}, ${k8sCpu(t.cpuRequestMillis)} CPU); ${result.has.source} has ${formatBytes(result.has.memoryBytes)}, ${result.has.cpus} cores`);

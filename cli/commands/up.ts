@@ -8,7 +8,7 @@ import { runStackUpdate } from "../../lab-workloads/access/stack-run";
 import { stackResources } from "../../lab-workloads/access/stack-state";
 import { legacyDockerLab, unreadyContainers } from "../../lab-workloads/access/docker-host";
 import { providerObjects, removeOrphans } from "../docker-orphans";
-import { dockerPortHolders, hostPortClash } from "../docker-ports";
+import { dockerPortHolders, hostPortClash, PortHolder } from "../docker-ports";
 import { Io, pulumiFailure, renderEndpoints, stackBusy } from "./shared";
 import { preflight } from "./preflight";
 import { EXIT, UserError } from "../../lab-workloads/access/errors";
@@ -50,8 +50,8 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
   // On Docker, the lab's objects are listed while the stack opens (see removeOrphans).
   const listings = opts.target === "docker" ? labInstances(cfg).map((l) => ({ lab: l.name, objects: providerObjects(l.name) })) : [];
   for (const l of listings) l.objects.catch(() => undefined);
-  const holders = opts.target === "docker" ? dockerPortHolders() : undefined;
-  holders?.catch(() => undefined);
+  // Docker's published ports (a listing that fails leaves the bind test alone to find a taken port).
+  const holders = opts.target === "docker" ? dockerPortHolders().catch(() => new Map<number, PortHolder>()) : undefined;
   const stack = await opening;
   // The stack's own settings (labctl keeps those it does not set, such as pinned image tags), read while `up` runs: it does not change them.
   const stackSettings = stackConfigEntries(stack);
