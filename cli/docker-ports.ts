@@ -49,14 +49,16 @@ export interface PortHolder {
 const CLASHING_ADDRESSES = new Set(["127.0.0.1", "0.0.0.0", "::", "[::]", ""]);
 
 /**
- * The host ports in a `docker ps` Ports column (`127.0.0.1:30000->8888/tcp,
+ * The TCP host ports in a `docker ps` Ports column (`127.0.0.1:30000->8888/tcp,
  * :::30010-30011->9092-9093/tcp`) published on an address that collides
- * with 127.0.0.1; ranges are expanded, exposed-only ports (`8888/tcp`) skipped.
+ * with 127.0.0.1; ranges are expanded, exposed-only ports (`8888/tcp`) and
+ * UDP ports skipped.
  */
 export function publishedHostPorts(column: string): number[] {
   const ports: number[] = [];
   for (const entry of column.split(",")) {
-    const m = /^\s*(.*):(\d+)(?:-(\d+))?->/.exec(entry);
+    // The lab publishes TCP ports only: a UDP port of the same number does not collide.
+    const m = /^\s*(.*):(\d+)(?:-(\d+))?->\d+(?:-\d+)?\/tcp\s*$/.exec(entry);
     if (!m || !CLASHING_ADDRESSES.has(m[1]!)) continue;
     const first = Number(m[2]);
     const last = m[3] === undefined ? first : Number(m[3]);
@@ -88,10 +90,11 @@ export function portBindable(port: number): Promise<boolean> {
   });
 }
 
-/** Whether Docker publishes ports on this machine (no DOCKER_HOST, or a local socket). */
+/** Whether Docker publishes ports on this machine (no DOCKER_HOST, or a local socket; no other context). */
 export function dockerIsLocal(env: NodeJS.ProcessEnv = process.env): boolean {
   const host = env["DOCKER_HOST"];
-  return host === undefined || host === "" || host.startsWith("unix://");
+  const context = env["DOCKER_CONTEXT"];
+  return (host === undefined || host === "" || host.startsWith("unix://")) && (context === undefined || context === "" || context === "default");
 }
 
 /** How to talk about a holder in the one line. */
@@ -112,16 +115,19 @@ function holderFix(h: PortHolder): string {
  * undefined when all are free. Ports the lab's own containers hold (a
  * second `up`) are its own. `holders` and `bindable` are Docker's listing
  * and the bind test (parameters for tests); the bind test only runs when
- * Docker is local, since a remote engine publishes on its own host.
+ * Docker is local, since a remote engine publishes on its own host. Without
+ * Docker's listing (undefined: it failed) nothing is checked: the lab's own
+ * ports could not be told from another program's.
  */
 export async function hostPortClash(
   plan: LabPlan,
-  holders: Promise<Map<number, PortHolder>> = dockerPortHolders(),
+  holders: Promise<Map<number, PortHolder> | undefined> = dockerPortHolders(),
   bindable: (port: number) => Promise<boolean> = portBindable,
   local = dockerIsLocal(),
 ): Promise<string | undefined> {
   const planned = plannedHostPorts(plan);
   const held = await holders;
+  if (!held) return undefined;
   const foreign = planned.map((p) => ({ p, h: held.get(p.port) })).filter(({ h }) => h === undefined || h.lab !== plan.name);
   const taken = foreign.find(({ h }) => h !== undefined);
   if (taken) {

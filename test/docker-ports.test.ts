@@ -22,6 +22,7 @@ describe("host ports a Docker lab publishes", () => {
     expect(publishedHostPorts("[::]:8080->80/tcp")).toEqual([8080]);
     expect(publishedHostPorts("192.168.1.5:30000->8888/tcp")).toEqual([]);
     expect(publishedHostPorts("8888/tcp, 9000/tcp")).toEqual([]);
+    expect(publishedHostPorts("0.0.0.0:30000->53/udp, 127.0.0.1:30001->8080/tcp")).toEqual([30001]);
     expect(publishedHostPorts("")).toEqual([]);
   });
 });
@@ -54,6 +55,12 @@ describe("a taken host port, before `up` creates anything", () => {
     expect(await hostPortClash(plan1, held([]), allFree, true)).toBeUndefined();
   });
 
+  it("checks nothing without Docker's listing: the lab's own ports could not be told apart", async () => {
+    const asked: number[] = [];
+    expect(await hostPortClash(plan1, Promise.resolve(undefined), async (p) => (asked.push(p), false), true)).toBeUndefined();
+    expect(asked).toEqual([]);
+  });
+
   it("binds for real: a listening port is not bindable, a closed one is", async () => {
     const server = net.createServer();
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -63,10 +70,12 @@ describe("a taken host port, before `up` creates anything", () => {
     expect(await portBindable(port)).toBe(true);
   });
 
-  it("takes Docker as local without DOCKER_HOST or with a unix socket, remote otherwise", () => {
+  it("takes Docker as local without DOCKER_HOST or with a unix socket and no other context, remote otherwise", () => {
     expect(dockerIsLocal({})).toBe(true);
     expect(dockerIsLocal({ DOCKER_HOST: "unix:///var/run/docker.sock" })).toBe(true);
     expect(dockerIsLocal({ DOCKER_HOST: "tcp://10.0.0.5:2376" })).toBe(false);
     expect(dockerIsLocal({ DOCKER_HOST: "ssh://me@box" })).toBe(false);
+    expect(dockerIsLocal({ DOCKER_CONTEXT: "default" })).toBe(true);
+    expect(dockerIsLocal({ DOCKER_CONTEXT: "remote-box" })).toBe(false);
   });
 });

@@ -55,7 +55,7 @@ describe("tools/langhost/plugin-walk.sh", () => {
     }
   });
 
-  it.skipIf(!HAS_GO)("leaves out hidden folders outside node_modules and a package's own folders, keeps packages, scopes and nested node_modules (run with Go)", () => {
+  it.skipIf(!HAS_GO)("leaves out .git, .labs and a package's own folders, keeps packages, scopes, nested node_modules and other hidden folders (run with Go)", () => {
     const r = patch(MAIN);
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "plugin-walk-"));
     try {
@@ -70,6 +70,7 @@ describe("tools/langhost/plugin-walk.sh", () => {
         "package.json",
         ".git/node_modules/x/package.json",
         ".labs/state/node_modules/y/package.json",
+        ".yarn/unplugged/u/node_modules/u/package.json",
         "sub/node_modules/z/package.json",
         "node_modules/a/package.json",
         "node_modules/a/dist/esm/package.json",
@@ -92,7 +93,7 @@ describe("tools/langhost/plugin-walk.sh", () => {
         "node_modules/a/node_modules/b/package.json",
         "node_modules/a/package.json",
         "sub/node_modules/z/package.json",
-      ]);
+      ].concat([".yarn/unplugged/u/node_modules/u/package.json"]).sort());
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
     }

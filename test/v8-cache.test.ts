@@ -87,6 +87,22 @@ describe("scripts/lib/v8-cache.cjs", () => {
     }
   });
 
+  it("keeps line 1's columns in stack traces, as Node reports them", () => {
+    const a = "exports.twice = (n) => { if (n === 0) throw new Error('zero'); return n * 2; };\n";
+    program({ ...BASE, "a.js": a, "main.js": "try { require('./a.js').twice(0); } catch (e) { console.log(e.stack.split('\\n')[1].trim()); }\n" });
+    // Node's own column: where `new Error` starts on line 1.
+    const where = `at exports.twice (${path.join(work, "a.js")}:1:${a.indexOf("new Error") + 1})`;
+    const runs = [run(), run()];
+    expect(runs.map((r) => r.out[0])).toEqual([where, where]);
+    expect(runs[1]!.counts.hits).toBe(2);
+  });
+
+  it("leaves an ES module to Node: a file of a \"type\": \"module\" package, even without import or export, has no require", () => {
+    fs.mkdirSync(path.join(work, "esm"));
+    program({ "esm/package.json": '{ "type": "module" }\n', "esm/m.js": "globalThis.kind = typeof require;\n", "main.js": "require('./esm/m.js');\nconsole.log('esm', globalThis.kind);\n" });
+    for (const r of [run(), run()]) expect(r.out).toEqual(["esm undefined"]);
+  });
+
   it("leaves a file that does not parse to Node's own compile, whose error names it", () => {
     program({ ...BASE, "a.js": "exports.twice = (n) => n *;\n" });
     let message = "";

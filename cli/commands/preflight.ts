@@ -1,4 +1,4 @@
-import { Target } from "../../components/config/schema";
+import { labInstances, Target } from "../../components/config/schema";
 import { formatBytes, k8sCpu } from "../../components/core/units";
 import { MODULES, ModuleId } from "../../components/lab/modules";
 import { EXIT, UserError } from "../../lab-workloads/access/errors";
@@ -8,7 +8,11 @@ import { checkKubeconfig } from "../../components/config/stack-values";
 import { labSettings, planModuleLab, validateSettings } from "../lab-args";
 import { Io } from "./shared";
 import { Capacity, dockerCapacity } from "../docker-capacity";
-import { dockerPortHolders, hostPortClash, PortHolder } from "../docker-ports";
+import { dockerPortHolders, hostPortClash } from "../docker-ports";
+import type { LabPlan } from "../../components/lab/plan";
+import { PROJECT_ROOT, stackName } from "../../lab-workloads/access/checkout";
+import { stackLabSettings } from "../../lab-workloads/access/stack-settings";
+import { configOfStack, planOfLab } from "../../lab-workloads/access/stack-lab";
 
 /** A go / no-go answer with the numbers behind it. */
 export interface PreflightResult {
@@ -58,15 +62,39 @@ export async function kubeCapacity(module: ModuleId, context?: string): Promise<
 }
 
 /**
+ * The first taken host port of the module's Docker lab: the plans of its
+ * stack's settings when the stack exists (a `lab:hostPortBase` set there
+ * counts, as in `up`), else the default plan.
+ */
+async function portClash(module: ModuleId, plan: LabPlan): Promise<string | undefined> {
+  let plans = [plan];
+  try {
+    const entries = stackLabSettings(stackName(module, "docker"), PROJECT_ROOT);
+    if (entries && Object.keys(entries).length > 0) {
+      const cfg = configOfStack(entries);
+      plans = labInstances(cfg).map((l) => planOfLab(cfg, l.name));
+    }
+  } catch {
+    // Settings it cannot read: the default plan (up reports bad settings itself).
+  }
+  const holders = dockerPortHolders().catch(() => undefined);
+  for (const p of plans) {
+    const line = await hostPortClash(p, holders);
+    if (line) return line;
+  }
+  return undefined;
+}
+
+/**
  * `labctl preflight <module>`: go / no-go with numbers, before anything is
  * created. With `ports` on Docker, the lab's host ports are checked too
- * (`up` checks them itself, with the stack's own settings).
+ * (`up` checks them itself, right before its update).
  */
 export async function preflight(opts: { module: ModuleId; target: Target; context?: string; json: boolean; quiet?: boolean; ports?: boolean }, io: Io, capacity?: () => Promise<Capacity>): Promise<PreflightResult> {
   const plan = planModuleLab(opts.module, opts.target);
   const t = plan.totals;
   capacity ??= opts.target === "docker" ? dockerCapacity : () => kubeCapacity(opts.module, opts.context);
-  const clash = opts.ports && opts.target === "docker" ? hostPortClash(plan, dockerPortHolders().catch(() => new Map<number, PortHolder>())) : undefined;
+  const clash = opts.ports && opts.target === "docker" ? portClash(opts.module, plan) : undefined;
   const judged = judge(opts.module, { memoryLimitBytes: t.memoryLimitBytes, memoryRequestBytes: t.memoryRequestBytes, cpuRequestMillis: t.cpuRequestMillis }, await capacity());
   const portLine = await clash;
   const result = portLine ? { ...judged, go: false, reasons: [...judged.reasons, `ports: ${portLine}`] } : judged;

@@ -8,7 +8,7 @@ import { runStackUpdate } from "../../lab-workloads/access/stack-run";
 import { stackResources } from "../../lab-workloads/access/stack-state";
 import { legacyDockerLab, unreadyContainers } from "../../lab-workloads/access/docker-host";
 import { providerObjects, removeOrphans } from "../docker-orphans";
-import { dockerPortHolders, hostPortClash, PortHolder } from "../docker-ports";
+import { dockerPortHolders, hostPortClash } from "../docker-ports";
 import { Io, pulumiFailure, renderEndpoints, stackBusy } from "./shared";
 import { preflight } from "./preflight";
 import { EXIT, UserError } from "../../lab-workloads/access/errors";
@@ -50,22 +50,25 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
   // On Docker, the lab's objects are listed while the stack opens (see removeOrphans).
   const listings = opts.target === "docker" ? labInstances(cfg).map((l) => ({ lab: l.name, objects: providerObjects(l.name) })) : [];
   for (const l of listings) l.objects.catch(() => undefined);
-  // Docker's published ports (a listing that fails leaves the bind test alone to find a taken port).
-  const holders = opts.target === "docker" ? dockerPortHolders().catch(() => new Map<number, PortHolder>()) : undefined;
+  // Docker's published ports (a listing that fails leaves the ports to the provider, as before).
+  const holders = opts.target === "docker" ? dockerPortHolders().catch(() => undefined) : undefined;
   const stack = await opening;
   // The stack's own settings (labctl keeps those it does not set, such as pinned image tags), read while `up` runs: it does not change them.
   const stackSettings = stackConfigEntries(stack);
   stackSettings.catch(() => undefined);
   if (opts.target === "docker" && holders) {
     if (stackLocked(stack.name)) throw stackBusy("up");
-    // A host port another lab or program holds: one line now, before anything is created.
-    const stackCfg = configOfStack(await stackSettings);
-    for (const l of labInstances(stackCfg)) {
-      const clash = await hostPortClash(planOfLab(stackCfg, l.name), holders);
-      if (clash) {
-        if (created) await stack.workspace.removeStack(stack.name).catch(() => undefined);
-        throw new UserError(`up failed: ${clash}`, EXIT.environment);
+    // A host port another lab or program holds: one line now, before anything is created
+    // (a stack this run created is removed again, as when the lab does not fit).
+    try {
+      const stackCfg = configOfStack(await stackSettings);
+      for (const l of labInstances(stackCfg)) {
+        const clash = await hostPortClash(planOfLab(stackCfg, l.name), holders);
+        if (clash) throw new UserError(`up failed: ${clash}`, EXIT.environment);
       }
+    } catch (err) {
+      if (created) await stack.workspace.removeStack(stack.name).catch(() => undefined);
+      throw err;
     }
     const resources = await stackResources(stack);
     // A lab of an earlier labctl (dynamic providers) cannot be taken over by the Docker provider.

@@ -42,16 +42,17 @@ function makeRequire(mod) {
   return require;
 }
 
-/** Writes one entry (temporary file, then rename) and removes the file's older entries. */
-function writeEntry(dir, name, data) {
+/** Writes one entry (temporary file, then rename) and removes the file's older entries; nothing on failure. */
+function writeEntry(dir, name, produce) {
   try {
+    const data = produce();
     fs.mkdirSync(dir, { recursive: true });
     const tmp = path.join(dir, `${name}.${process.pid}.tmp`);
     fs.writeFileSync(tmp, data);
     fs.renameSync(tmp, path.join(dir, name));
     for (const n of fs.readdirSync(dir)) if (n !== name && n.endsWith(".bin")) fs.rmSync(path.join(dir, n), { force: true });
   } catch {
-    // Read-only or full: the next run compiles this module as usual.
+    // Read-only, full, or V8 could not serialize it: the next run compiles this module as usual.
   }
 }
 
@@ -67,9 +68,10 @@ function installV8Cache(dir) {
   const counts = { hits: 0, misses: 0 };
   const fresh = [];
   const compile = Module.prototype._compile;
-  Module.prototype._compile = function cachedCompile(content, filename) {
+  Module.prototype._compile = function cachedCompile(content, filename, format) {
+    // An ES module (Node passes its format), or text with import(): Node's own compile, with every argument.
+    if ((format !== undefined && format !== "commonjs") || DYNAMIC_IMPORT.test(content)) return compile.apply(this, arguments);
     // Node reads a first `#!` line as a comment; so does this (the line count stays).
-    if (DYNAMIC_IMPORT.test(content)) return compile.call(this, content, filename);
     const source = content.startsWith("#!") ? `//${content.slice(2)}` : content;
     const entryDir = path.join(dir, sha256(filename).slice(0, 32));
     const name = `${sha256(process.version, process.arch, source)}.bin`;
@@ -81,9 +83,10 @@ function installV8Cache(dir) {
     }
     let script;
     try {
-      script = new vm.Script(Module.wrap(source), { filename, cachedData });
+      // The wrapper's head on a line of its own, so that line 1's columns stay the file's own.
+      script = new vm.Script(`${Module.wrapper[0]}\n${source}${Module.wrapper[1]}`, { filename, cachedData, lineOffset: -1 });
     } catch {
-      return compile.call(this, content, filename);
+      return compile.apply(this, arguments);
     }
     if (cachedData === undefined || script.cachedDataRejected) {
       counts.misses++;
@@ -93,7 +96,7 @@ function installV8Cache(dir) {
     return fn.call(this.exports, this.exports, makeRequire(this), this, filename, path.dirname(filename));
   };
   process.once("exit", () => {
-    for (const f of fresh) writeEntry(f.entryDir, f.name, f.script.createCachedData());
+    for (const f of fresh) writeEntry(f.entryDir, f.name, () => f.script.createCachedData());
   });
   return counts;
 }

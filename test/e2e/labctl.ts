@@ -9,6 +9,7 @@
  * Ends with `N passed, N failed`.
  */
 import { dockerLeftovers } from "../../lab-workloads/access/docker-host";
+import { stackName, stackStateExists } from "../../lab-workloads/access/automation";
 import { openLab } from "../../lab-workloads/common/lab";
 import { LabS3 } from "../../lab-workloads/common/s3";
 import { labctl, log, Tally } from "./harness";
@@ -48,12 +49,15 @@ async function lifecycle(): Promise<void> {
   if (!check("labctl up 2", up.code === 0 && /Ready in \d+s/.test(up.out) && /spark\.ui\s+http:\/\/127\.0\.0\.1:\d+/.test(up.out), `exit ${up.code} in ${up.seconds.toFixed(1)} s; ${(up.out.match(/Ready in .*/) ?? [up.err.trim().split("\n").pop()])[0]}`)) return;
 
   // Module 3's lab publishes some of the same ports: one line naming module 2's lab, nothing of module 3 created.
+  const m3Stack = stackStateExists(stackName(3, "docker"));
   const clash = labctl(["up", "3"], { timeoutSeconds: 120 });
+  // A stack this run created is removed again.
+  const m3StackLeft = !m3Stack && stackStateExists(stackName(3, "docker"));
   const clashLines = clash.err.trim().split("\n").filter(Boolean);
   const m3 = await dockerLeftovers("bigdata-m3");
   const m3Objects = m3.containers.length + m3.volumes.length + m3.networks.length;
-  check("labctl up 3 while module 2's lab holds the ports", clash.code === 3 && clashLines.length === 1 && /^labctl: up failed: port 127\.0\.0\.1:\d+ \(bigdata-m3-[\w-]+, [\w-]+\) is taken by container bigdata-m2-[\w-]+ of lab bigdata-m2: run labctl down 2 first/.test(clashLines[0] ?? "") && m3Objects === 0,
-    `exit ${clash.code} in ${clash.seconds.toFixed(1)} s; ${m3Objects} objects of bigdata-m3; stderr: ${clashLines[0] ?? "(none)"}${clashLines.length > 1 ? ` (+${clashLines.length - 1} lines)` : ""}`);
+  check("labctl up 3 while module 2's lab holds the ports", clash.code === 3 && clashLines.length === 1 && /^labctl: up failed: port 127\.0\.0\.1:\d+ \(bigdata-m3-[\w-]+, [\w-]+\) is taken by container bigdata-m2-[\w-]+ of lab bigdata-m2: run labctl down 2 first/.test(clashLines[0] ?? "") && m3Objects === 0 && !m3StackLeft,
+    `exit ${clash.code} in ${clash.seconds.toFixed(1)} s; ${m3Objects} objects of bigdata-m3; ${m3StackLeft ? "its new stack left behind" : "no new stack left"}; stderr: ${clashLines[0] ?? "(none)"}${clashLines.length > 1 ? ` (+${clashLines.length - 1} lines)` : ""}`);
 
   const chk = labctl(["check", "2"]);
   const summary = chk.out.match(/^(\d+) passed, (\d+) failed$/m);

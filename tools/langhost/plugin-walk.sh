@@ -5,9 +5,10 @@
 # here 3,800 directories (the checkout's .git and .labs state included, and every folder inside
 # every installed package), parsing each package.json it meets below a node_modules. A package
 # declares its plugin in the package.json at its root, so the walk here leaves out what cannot hold
-# one: hidden folders outside node_modules (.git, .labs), and every folder of an installed package
-# except its own node_modules. Package roots, scopes (@pulumi) and nested node_modules are walked
-# as before, and each package.json read is read as before.
+# one: the checkout's .git and .labs folders (git's objects, the labs' state), and every folder of
+# an installed package except its own node_modules. Package roots, scopes (@pulumi), nested
+# node_modules and other hidden folders (Yarn's .yarn/unplugged holds packages) are walked as
+# before, and each package.json read is read as before.
 #
 #   patch_langhost_plugin_walk <sdk module dir>   adds labs_plugin_walk.go and one check in
 #                                                 getPluginsFromDir; fails unless its directory
@@ -36,19 +37,18 @@ package main
 import (
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // labsSkipPluginDir reports whether getPluginsFromDir may leave out folder name of dir, whose
 // entries are entries; inNodeModules says whether dir is inside a node_modules folder. Outside
-// node_modules it leaves out hidden folders; inside, every folder of a package (a folder with a
-// package.json) but the package's own node_modules.
+// node_modules it leaves out .git and .labs (the labs' state); inside, every folder of a package
+// (a folder with a package.json) but the package's own node_modules.
 func labsSkipPluginDir(dir, name string, inNodeModules bool, entries []os.DirEntry) bool {
 	if name == "node_modules" {
 		return false
 	}
 	if !inNodeModules && filepath.Base(dir) != "node_modules" {
-		return strings.HasPrefix(name, ".")
+		return name == ".git" || name == ".labs"
 	}
 	for _, e := range entries {
 		if e.Name() == "package.json" && !e.IsDir() {
