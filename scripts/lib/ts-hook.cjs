@@ -22,10 +22,11 @@
  * Module file names stay the .ts sources, so __dirname is unchanged. No source maps: stack traces
  * (labctl --debug) name the right file, with lines of the transpiled code.
  */
-const crypto = require("crypto");
 const fs = require("fs");
 const Module = require("module");
 const path = require("path");
+const cacheEntry = require("./cache-entry.cjs");
+const { sha256 } = cacheEntry;
 
 const ROOT = path.resolve(__dirname, "..", "..");
 /** Where transpiled files are kept (the checkout's .labs, ignored by git). */
@@ -51,11 +52,9 @@ const SWC_OPTIONS = {
 let swc;
 /** The SWC version and options, part of every cache key: a new SWC or new options miss. */
 let optionsKey;
-const sha256 = (...parts) => crypto.createHash("sha256").update(parts.join("\0")).digest("hex");
-
 /** The cache directory of one source file: it holds the JavaScript of that file's latest version. */
 function entryDir(filename) {
-  return path.join(CACHE_DIR, sha256(filename).slice(0, 32));
+  return cacheEntry.entryDir(CACHE_DIR, filename);
 }
 
 /** The JavaScript of one TypeScript source, from the cache or from SWC. */
@@ -68,16 +67,8 @@ function transpile(source, filename) {
   } catch {
     swc ??= require("@swc/core");
     const { code } = swc.transformSync(source, { ...SWC_OPTIONS, filename });
-    try {
-      fs.mkdirSync(dir, { recursive: true });
-      const tmp = path.join(dir, `${name}.${process.pid}.tmp`);
-      fs.writeFileSync(tmp, code);
-      fs.renameSync(tmp, path.join(dir, name));
-      // Older versions of this file (another process's .tmp is left to it).
-      for (const n of fs.readdirSync(dir)) if (n !== name && n.endsWith(".js")) fs.rmSync(path.join(dir, n), { force: true });
-    } catch {
-      // A read-only checkout still runs, transpiling every time.
-    }
+    // Replaces this file's older versions; a read-only checkout still runs, transpiling every time.
+    cacheEntry.writeEntry(dir, name, () => code);
     return code;
   }
 }

@@ -17,13 +17,11 @@
  *   the script comes from a cache), one that is not a CommonJS script (ES module syntax, which
  *   Node loads its own way), and one that does not parse (Node's error then names it).
  */
-const crypto = require("crypto");
 const fs = require("fs");
 const Module = require("module");
 const path = require("path");
 const vm = require("vm");
-
-const sha256 = (...parts) => crypto.createHash("sha256").update(parts.join("\0")).digest("hex");
+const { entryDir: entryDirOf, sha256, writeEntry } = require("./cache-entry.cjs");
 
 /** The `require` Node gives a module (lib/internal/modules/helpers.js makeRequireFunction). */
 function makeRequire(mod) {
@@ -40,20 +38,6 @@ function makeRequire(mod) {
   require.extensions = Module._extensions;
   require.cache = Module._cache;
   return require;
-}
-
-/** Writes one entry (temporary file, then rename) and removes the file's older entries; nothing on failure. */
-function writeEntry(dir, name, produce) {
-  try {
-    const data = produce();
-    fs.mkdirSync(dir, { recursive: true });
-    const tmp = path.join(dir, `${name}.${process.pid}.tmp`);
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, path.join(dir, name));
-    for (const n of fs.readdirSync(dir)) if (n !== name && n.endsWith(".bin")) fs.rmSync(path.join(dir, n), { force: true });
-  } catch {
-    // Read-only, full, or V8 could not serialize it: the next run compiles this module as usual.
-  }
 }
 
 /** Text that may be a dynamic `import(...)`, which a script compiled here could not run. */
@@ -73,7 +57,7 @@ function installV8Cache(dir) {
     if ((format !== undefined && format !== "commonjs") || DYNAMIC_IMPORT.test(content)) return compile.apply(this, arguments);
     // Node reads a first `#!` line as a comment; so does this (the line count stays).
     const source = content.startsWith("#!") ? `//${content.slice(2)}` : content;
-    const entryDir = path.join(dir, sha256(filename).slice(0, 32));
+    const entryDir = entryDirOf(dir, filename);
     const name = `${sha256(process.version, process.arch, source)}.bin`;
     let cachedData;
     try {
