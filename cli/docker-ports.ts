@@ -10,7 +10,9 @@
 import { execFile } from "child_process";
 import * as net from "net";
 import { promisify } from "util";
+import { LabConfig, labInstances } from "../components/config/schema";
 import type { LabPlan } from "../components/lab/plan";
+import { planOfLab } from "../lab-workloads/access/stack-lab";
 import { containerNames } from "../components/platform/docker/naming";
 import { LABEL } from "../components/platform/platform";
 
@@ -140,4 +142,13 @@ export async function hostPortClash(
   if (busy < 0) return undefined;
   const p = foreign[busy]!.p;
   return `port 127.0.0.1:${p.port} (${p.container}, ${p.name}) is in use by another program on this machine: stop it, or set lab:hostPortBase to another range`;
+}
+
+/** The one line for the first taken host port of any lab a stack's settings plan, or undefined (see {@link hostPortClash}). */
+export async function stackPortClash(cfg: LabConfig, holders: Promise<Map<number, PortHolder> | undefined>): Promise<string | undefined> {
+  for (const l of labInstances(cfg)) {
+    const line = await hostPortClash(planOfLab(cfg, l.name), holders);
+    if (line) return line;
+  }
+  return undefined;
 }

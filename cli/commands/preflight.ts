@@ -1,4 +1,4 @@
-import { labInstances, Target } from "../../components/config/schema";
+import { Target } from "../../components/config/schema";
 import { formatBytes, k8sCpu } from "../../components/core/units";
 import { MODULES, ModuleId } from "../../components/lab/modules";
 import { EXIT, UserError } from "../../lab-workloads/access/errors";
@@ -8,11 +8,11 @@ import { checkKubeconfig } from "../../components/config/stack-values";
 import { labSettings, planModuleLab, validateSettings } from "../lab-args";
 import { Io } from "./shared";
 import { Capacity, dockerCapacity } from "../docker-capacity";
-import { dockerPortHolders, hostPortClash } from "../docker-ports";
+import { dockerPortHolders, hostPortClash, stackPortClash } from "../docker-ports";
 import type { LabPlan } from "../../components/lab/plan";
 import { PROJECT_ROOT, stackName } from "../../lab-workloads/access/checkout";
 import { stackLabSettings } from "../../lab-workloads/access/stack-settings";
-import { configOfStack, planOfLab } from "../../lab-workloads/access/stack-lab";
+import { configOfStack } from "../../lab-workloads/access/stack-lab";
 
 /** A go / no-go answer with the numbers behind it. */
 export interface PreflightResult {
@@ -67,22 +67,15 @@ export async function kubeCapacity(module: ModuleId, context?: string): Promise<
  * counts, as in `up`), else the default plan.
  */
 async function portClash(module: ModuleId, plan: LabPlan): Promise<string | undefined> {
-  let plans = [plan];
+  const holders = dockerPortHolders().catch(() => undefined);
+  let cfg;
   try {
     const entries = stackLabSettings(stackName(module, "docker"), PROJECT_ROOT);
-    if (entries && Object.keys(entries).length > 0) {
-      const cfg = configOfStack(entries);
-      plans = labInstances(cfg).map((l) => planOfLab(cfg, l.name));
-    }
+    if (entries && Object.keys(entries).length > 0) cfg = configOfStack(entries);
   } catch {
     // Settings it cannot read: the default plan (up reports bad settings itself).
   }
-  const holders = dockerPortHolders().catch(() => undefined);
-  for (const p of plans) {
-    const line = await hostPortClash(p, holders);
-    if (line) return line;
-  }
-  return undefined;
+  return cfg ? stackPortClash(cfg, holders) : hostPortClash(plan, holders);
 }
 
 /**

@@ -3,12 +3,12 @@ import { MODULES, ModuleId } from "../../components/lab/modules";
 import { openLabStack, prewarmPulumiCommand, stackLocked, stackName, stackStateExists } from "../../lab-workloads/access/automation";
 import { labSettings, validateSettings } from "../lab-args";
 import { ProgressView } from "../progress";
-import { configOfStack, planOfLab, recordedKube, stackConfigEntries, stackOutputValues, StoodUp, stoodUp } from "../../lab-workloads/access/stack-lab";
+import { configOfStack, recordedKube, stackConfigEntries, stackOutputValues, StoodUp, stoodUp } from "../../lab-workloads/access/stack-lab";
 import { runStackUpdate } from "../../lab-workloads/access/stack-run";
 import { stackResources } from "../../lab-workloads/access/stack-state";
 import { legacyDockerLab, unreadyContainers } from "../../lab-workloads/access/docker-host";
 import { providerObjects, removeOrphans } from "../docker-orphans";
-import { dockerPortHolders, hostPortClash } from "../docker-ports";
+import { dockerPortHolders, stackPortClash } from "../docker-ports";
 import { Io, pulumiFailure, renderEndpoints, stackBusy } from "./shared";
 import { preflight } from "./preflight";
 import { EXIT, UserError } from "../../lab-workloads/access/errors";
@@ -61,11 +61,8 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
     // A host port another lab or program holds: one line now, before anything is created
     // (a stack this run created is removed again, as when the lab does not fit).
     try {
-      const stackCfg = configOfStack(await stackSettings);
-      for (const l of labInstances(stackCfg)) {
-        const clash = await hostPortClash(planOfLab(stackCfg, l.name), holders);
-        if (clash) throw new UserError(`up failed: ${clash}`, EXIT.environment);
-      }
+      const clash = await stackPortClash(configOfStack(await stackSettings), holders);
+      if (clash) throw new UserError(`up failed: ${clash}`, EXIT.environment);
     } catch (err) {
       if (created) await stack.workspace.removeStack(stack.name).catch(() => undefined);
       throw err;
