@@ -4,7 +4,7 @@
 # Builds or reuses, under one cache root (default /var/cache/bigdata-labs):
 #   1. a running Docker engine              (apt: docker.io, debootstrap, jq)
 #   2. the base image debian:bookworm-slim   (debootstrap + docker import)
-#   3. the Pulumi CLI                        (Go module proxy: pulumi/pkg + pulumi/sdk)
+#   3. the Pulumi CLI                        (Go module proxy: pulumi/pkg + pulumi/sdk; one change)
 #   4. the Node.js language host             (Go module proxy: pulumi/sdk v3.68.0)
 #   5. the dynamic-provider plugin           (a small shell script)
 #   6. the Kubernetes provider plugin        (Go module proxy: pulumi-kubernetes; with --kubernetes)
@@ -80,20 +80,35 @@ step_base_image() {
 
 step_cli() {
     local v=v$PULUMI_VERSION want
-    want="pulumi $v"
-    if ! forced cli && [[ -x $BIN/pulumi ]] && [[ $("$BIN/pulumi" version 2>/dev/null) == "$v" ]]; then
-        stamp_set pulumi "$want"
+    # The CLI is built with one change: it takes the stack's key labctl derived already
+    # (tools/pulumi-cli/passphrase-key.sh), through a build overlay of one package.
+    want="pulumi $v $(sha256sum <"$REPO/tools/pulumi-cli/passphrase-key.sh" | cut -c1-16)"
+    if ! forced cli && stamp_ok pulumi "$want" && [[ $("$BIN/pulumi" version 2>/dev/null) == "$v" ]]; then
         return 0
     fi
     STATUS=built
     need_go
-    local w=$SRC/pulumi-$v out
+    local w=$SRC/pulumi-$v out build f sep=""
     log_header "$LOGS/cli.log" "pulumi $v"
     go_get "github.com/pulumi/pulumi/pkg/v3@$v" "$w/pkg" "$LOGS/cli.log"
     go_get "github.com/pulumi/pulumi/sdk/v3@$v" "$w/sdk" "$LOGS/cli.log"
     out=$(mktemp "$TMPD/pulumi.XXXXXX")
-    CLEANUP+=("$out")
-    (cd "$w/pkg" && go build -tags osusergo,grpcnotrace \
+    build=$(mktemp -d "$TMPD/cli-build.XXXXXX")
+    CLEANUP+=("$out" "$build")
+    mkdir -p "$build/secrets"
+    cp -a "$w/pkg/secrets/passphrase" "$build/secrets/"
+    . "$REPO/tools/pulumi-cli/passphrase-key.sh"
+    patch_cli_passphrase_key "$build" 2>>"$LOGS/cli.log" ||
+        die "the Pulumi CLI's passphrase key change (see $LOGS/cli.log)" "update tools/pulumi-cli/passphrase-key.sh for this CLI version"
+    {
+        printf '{"Replace":{'
+        for f in "$build"/secrets/passphrase/*.go; do
+            printf '%s"%s":"%s"' "$sep" "$w/pkg/secrets/passphrase/${f##*/}" "$f"
+            sep=,
+        done
+        printf '}}\n'
+    } >"$build/overlay.json"
+    (cd "$w/pkg" && go build -tags osusergo,grpcnotrace -overlay "$build/overlay.json" \
         -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$v" \
         -o "$out" ./cmd/pulumi) >>"$LOGS/cli.log" 2>&1 ||
         die "the Pulumi CLI $v (build failed, see $LOGS/cli.log)" "fix the error in the log and rerun"

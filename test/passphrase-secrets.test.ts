@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { describe, expect, it, vi } from "vitest";
 import { decryptValue, encryptValue, newPassphraseKey, passphraseKey } from "../lab-workloads/access/passphrase-crypter";
-import { createStackSettings, holdsSecret, revealSecrets } from "../lab-workloads/access/stack-secrets";
+import { CLI_KEY_VARIABLE, cliKeyEnv, createStackSettings, holdsSecret, revealSecrets } from "../lab-workloads/access/stack-secrets";
 import { stackEncryptionSalt } from "../lab-workloads/access/stack-settings";
 
 // Written by the Pulumi CLI v3.259.0 (`stack init`, then `config set --secret lab:k` with 'seed-value-é'), passphrase "test-passphrase".
@@ -68,6 +68,25 @@ describe("Pulumi's passphrase secrets, in-process", () => {
     expect(decryptValue(key.key, secure)).toBe("s33d");
     expect(createStackSettings("docker-m2", root, key, {}, {})).toBe(false);
     expect(fs.readFileSync(file, "utf8")).toBe(text);
+  }, 20_000);
+
+  it("hands the CLI the key of the stack's salt and the passphrase it is given, and nothing without both", async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "cli-key-"));
+    try {
+      fs.writeFileSync(path.join(root, "Pulumi.yaml"), "name: p\nruntime: nodejs\nstackConfigDir: stacks\n");
+      fs.mkdirSync(path.join(root, "stacks"));
+      fs.writeFileSync(path.join(root, "stacks", "Pulumi.docker-m1.yaml"), `encryptionsalt: ${CLI_SALT}\n`);
+      const env = await cliKeyEnv("docker-m1", { PULUMI_CONFIG_PASSPHRASE: "test-passphrase" }, root);
+      expect(Object.keys(env)).toEqual([CLI_KEY_VARIABLE]);
+      // The key the CLI would derive: it opens the CLI's own value.
+      expect(decryptValue(Buffer.from(env[CLI_KEY_VARIABLE]!, "base64"), CLI_VALUE)).toBe("seed-value-é");
+      // A wrong passphrase, none, or a stack without settings: the CLI derives the key (and refuses a wrong passphrase) itself.
+      expect(await cliKeyEnv("docker-m1", { PULUMI_CONFIG_PASSPHRASE: "wrong" }, root)).toEqual({});
+      expect(await cliKeyEnv("docker-m1", {}, root)).toEqual({});
+      expect(await cliKeyEnv("docker-m2", { PULUMI_CONFIG_PASSPHRASE: "test-passphrase" }, root)).toEqual({});
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   }, 20_000);
 
   it("keeps the keys of the checkout's own passphrase beside it, private, and gives new stacks the kept salt; never a key of another passphrase", async () => {

@@ -4,6 +4,7 @@ import * as path from "path";
 import { spawn } from "child_process";
 import { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { lineSplitter } from "../common/job-error";
+import { cliKeyEnv } from "./stack-secrets";
 
 /** Options of {@link runStackUpdate}. */
 export interface StackRunOptions {
@@ -79,9 +80,18 @@ export class CliError extends Error {
   }
 }
 
-/** Runs the workspace's CLI (`--non-interactive` added) in its folder and environment; `input` goes to its standard input. See {@link runCommand}. */
-export function runCli(ws: LocalWorkspace, args: readonly string[], input?: string): Promise<{ stdout: string; stderr: string }> {
-  return runCommand(ws.pulumiCommand.command, [...args, ...(args.includes("--non-interactive") ? [] : ["--non-interactive"])], ws.workDir, cliEnv(ws), input);
+/**
+ * Runs the workspace's CLI (`--non-interactive` added) in its folder and
+ * environment; `input` goes to its standard input. A run on one stack
+ * (`--stack <name>`) is handed that stack's key (see cliKeyEnv). See
+ * {@link runCommand}.
+ */
+export async function runCli(ws: LocalWorkspace, args: readonly string[], input?: string): Promise<{ stdout: string; stderr: string }> {
+  const env = cliEnv(ws);
+  const at = args.indexOf("--stack");
+  const stack = at >= 0 ? args[at + 1] : undefined;
+  if (stack) Object.assign(env, await cliKeyEnv(stack, env, ws.workDir));
+  return runCommand(ws.pulumiCommand.command, [...args, ...(args.includes("--non-interactive") ? [] : ["--non-interactive"])], ws.workDir, env, input);
 }
 
 /** What the Pulumi CLI prints when an interruption reached it. */
