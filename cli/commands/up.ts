@@ -35,48 +35,61 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
   // remembered). labctl started the stack's passphrase key and Docker's capacity before loading this file.
   prewarmPulumiCommand();
   // The stack opens (a new one: its settings and empty state, see openLabStack) while the capacity is
-  // checked; a stack this run created is removed again when the lab does not fit.
+  // checked; a stack this run created is removed again when a check fails.
   const name = stackName(opts.module, opts.target);
   const created = !stackStateExists(name);
   const opening = openLabStack({ module: opts.module, target: opts.target, config: kube ? { kubernetes: kube } : {} });
   opening.catch(() => undefined);
-  const check = await preflight({ module: opts.module, target: opts.target, ...(opts.context ? { context: opts.context } : {}), json: false, quiet: opts.json }, io);
-  if (!check.go) {
-    if (created) await opening.then((s) => s.workspace.removeStack(s.name)).catch(() => undefined);
-    throw new UserError(`not enough resources for module ${opts.module}: ${check.reasons[0]}`, EXIT.environment);
-  }
-  const mod = MODULES[opts.module];
-  if (!opts.json) io.out(`Standing up module ${mod.id} (${mod.slug}) on ${opts.target}: ${Object.keys(mod.services).join(", ")}`);
-  // On Docker, the lab's objects are listed while the stack opens (see removeOrphans).
-  const listings = opts.target === "docker" ? labInstances(cfg).map((l) => ({ lab: l.name, objects: providerObjects(l.name) })) : [];
+  const checked = preflight({ module: opts.module, target: opts.target, ...(opts.context ? { context: opts.context } : {}), json: false, quiet: opts.json }, io);
+  checked.catch(() => undefined);
+  // On Docker, the lab's objects are listed while the stack opens (see removeOrphans), and Docker's
+  // published ports (a listing that fails leaves the ports to the provider, as before).
+  const docker = opts.target === "docker";
+  const listings = docker ? labInstances(cfg).map((l) => ({ lab: l.name, objects: providerObjects(l.name) })) : [];
   for (const l of listings) l.objects.catch(() => undefined);
-  // Docker's published ports (a listing that fails leaves the ports to the provider, as before).
-  const holders = opts.target === "docker" ? dockerPortHolders().catch(() => undefined) : undefined;
+  const holders = docker ? dockerPortHolders().catch(() => undefined) : undefined;
   const stack = await opening;
   // The stack's own settings (labctl keeps those it does not set, such as pinned image tags), read while `up` runs: it does not change them.
   const stackSettings = stackConfigEntries(stack);
   stackSettings.catch(() => undefined);
-  if (opts.target === "docker" && holders) {
-    if (stackLocked(stack.name)) throw stackBusy("up");
-    // A host port another lab or program holds: one line now, before anything is created
-    // (a stack this run created is removed again, as when the lab does not fit).
+  if (docker && stackLocked(stack.name)) throw stackBusy("up");
+
+  // What must hold before anything is created runs while the CLI starts, and the program (run in this
+  // process, see inline-program.ts) waits for it: the capacity, then on Docker the host ports, a lab
+  // of an earlier labctl, and objects an interrupted run left. A failure stops the program before it
+  // registers anything.
+  let program: typeof import("../../stacks/lab-program") | undefined;
+  let stopped = false;
+  const ready = async (): Promise<void> => {
     try {
-      const clash = await stackPortClash(configOfStack(await stackSettings), holders);
-      if (clash) throw new UserError(`up failed: ${clash}`, EXIT.environment);
+      const loading = import("../../stacks/lab-program");
+      const check = await checked;
+      if (!check.go) throw new UserError(`not enough resources for module ${opts.module}: ${check.reasons[0]}`, EXIT.environment);
+      const mod = MODULES[opts.module];
+      if (!opts.json) io.out(`Standing up module ${mod.id} (${mod.slug}) on ${opts.target}: ${Object.keys(mod.services).join(", ")}`);
+      if (holders) {
+        // A host port another lab or program holds: one line now, before anything is created.
+        const clash = await stackPortClash(configOfStack(await stackSettings), holders);
+        if (clash) throw new UserError(`up failed: ${clash}`, EXIT.environment);
+      }
+      if (docker) {
+        const resources = await stackResources(stack);
+        // A lab of an earlier labctl (dynamic providers) cannot be taken over by the Docker provider.
+        const legacy = legacyDockerLab(resources, opts.module);
+        if (legacy) throw new UserError(legacy, EXIT.usage);
+        // Containers an interrupted `up` created but never recorded would block theirs by name.
+        for (const { lab, objects } of listings) {
+          const orphans = await removeOrphans(lab, resources, objects);
+          if (orphans.length > 0 && !opts.json) io.out(`Removed ${orphans.length} object(s) an interrupted run created but never recorded: ${orphans.join(", ")}`);
+        }
+      }
+      program = await loading;
     } catch (err) {
-      if (created) await stack.workspace.removeStack(stack.name).catch(() => undefined);
+      stopped = true;
       throw err;
     }
-    const resources = await stackResources(stack);
-    // A lab of an earlier labctl (dynamic providers) cannot be taken over by the Docker provider.
-    const legacy = legacyDockerLab(resources, opts.module);
-    if (legacy) throw new UserError(legacy, EXIT.usage);
-    // Containers an interrupted `up` created but never recorded would block theirs by name.
-    for (const { lab, objects } of listings) {
-      const orphans = await removeOrphans(lab, resources, objects);
-      if (orphans.length > 0 && !opts.json) io.out(`Removed ${orphans.length} object(s) an interrupted run created but never recorded: ${orphans.join(", ")}`);
-    }
-  }
+  };
+
   const progress = new ProgressView((l) => (opts.json ? undefined : io.out(l)));
   const t0 = Date.now();
   // The starter data is generated while the containers start (once the program has sent its first
@@ -90,14 +103,20 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
       .catch(() => undefined);
   try {
     await runStackUpdate(stack, "up", {
+      program: { ready, main: () => program!.labProgram() },
       onEvent: (e) => {
         if (!data && e.resourcePreEvent) data = generate();
         progress.onEvent(e);
       },
     });
   } catch (err) {
+    if (stopped) {
+      // A check failed: nothing was created, and a stack this run created goes again.
+      if (created) await stack.workspace.removeStack(stack.name).catch(() => undefined);
+      throw err;
+    }
     // The provider only says a container did not become healthy: show why.
-    if (opts.target === "docker") {
+    if (docker) {
       const why = await unreadyContainers(cfg.name).catch(() => "");
       if (why) io.err(why);
     }

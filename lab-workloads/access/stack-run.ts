@@ -5,6 +5,7 @@ import { spawn } from "child_process";
 import { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { lineSplitter } from "../common/job-error";
 import { cliKeyEnv } from "./stack-secrets";
+import { InlineProgram, serveProgram } from "./inline-program";
 
 /** Options of {@link runStackUpdate}. */
 export interface StackRunOptions {
@@ -12,6 +13,11 @@ export interface StackRunOptions {
   readonly onEvent?: (e: EngineEvent) => void;
   /** How often the event log is read. @default 100 ms */
   readonly pollMs?: number;
+  /**
+   * For `up`: the program, run in this process (see inline-program.ts). A
+   * rejection of its `ready` is the run's error. @default none: the CLI runs the project's program
+   */
+  readonly program?: InlineProgram;
 }
 
 /**
@@ -29,7 +35,8 @@ export async function runStackUpdate(stack: Stack, op: "up" | "destroy", opts: S
   const ws = stack.workspace as LocalWorkspace;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labs-events-"));
   const logFile = path.join(dir, "events.jsonl");
-  const args = [op, "--yes", "--skip-preview", "--exec-kind", "auto.local", "--stack", stack.name];
+  const served = opts.program ? await serveProgram(opts.program) : undefined;
+  const args = [op, "--yes", "--skip-preview", "--exec-kind", served ? "auto.inline" : "auto.local", "--stack", stack.name, ...(served ? [`--client=${served.address}`] : [])];
   if (opts.onEvent) args.push("--event-log", logFile);
   const tail = opts.onEvent ? new EventLogTail(logFile, opts.onEvent) : undefined;
   // A listener that throws must not end labctl while the CLI runs on: the error is raised once it is done.
@@ -44,10 +51,15 @@ export async function runStackUpdate(stack: Stack, op: "up" | "destroy", opts: S
       }, opts.pollMs ?? 100)
     : undefined;
   try {
-    const result = await runCli(ws, args);
+    const result = await runCli(ws, args, undefined, () => served?.start()).catch((err: unknown) => {
+      // The program's checks stopped it: their error, not the CLI's report of it.
+      const stopped = served?.stoppedBy();
+      throw stopped ? stopped.error : err;
+    });
     if (listenerError !== undefined) throw listenerError;
     return result;
   } finally {
+    served?.close();
     if (timer) clearInterval(timer);
     try {
       tail?.read(true);
@@ -82,16 +94,17 @@ export class CliError extends Error {
 
 /**
  * Runs the workspace's CLI (`--non-interactive` added) in its folder and
- * environment; `input` goes to its standard input. A run on one stack
+ * environment; `input` goes to its standard input, and `onSpawn` is called
+ * once the CLI's process has started. A run on one stack
  * (`--stack <name>`) is handed that stack's key (see cliKeyEnv). See
  * {@link runCommand}.
  */
-export async function runCli(ws: LocalWorkspace, args: readonly string[], input?: string): Promise<{ stdout: string; stderr: string }> {
+export async function runCli(ws: LocalWorkspace, args: readonly string[], input?: string, onSpawn?: () => void): Promise<{ stdout: string; stderr: string }> {
   const env = cliEnv(ws);
   const at = args.indexOf("--stack");
   const stack = at >= 0 ? args[at + 1] : undefined;
   if (stack) Object.assign(env, await cliKeyEnv(stack, env, ws.workDir));
-  return runCommand(ws.pulumiCommand.command, [...args, ...(args.includes("--non-interactive") ? [] : ["--non-interactive"])], ws.workDir, env, input);
+  return runCommand(ws.pulumiCommand.command, [...args, ...(args.includes("--non-interactive") ? [] : ["--non-interactive"])], ws.workDir, env, input, onSpawn);
 }
 
 /** What the Pulumi CLI prints when an interruption reached it. */
@@ -111,9 +124,10 @@ const FORWARD_AFTER_MS = 3000;
  * is passed on once the CLI has not shown it within 3 s; a SIGTERM is
  * passed on at once.
  */
-function runCommand(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, input?: string): Promise<{ stdout: string; stderr: string }> {
+function runCommand(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, input?: string, onSpawn?: () => void): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+    onSpawn?.();
     if (input !== undefined) child.stdin!.end(input);
     const out: Buffer[] = [];
     const err: Buffer[] = [];

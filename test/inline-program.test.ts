@@ -1,0 +1,85 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { afterAll, describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { runStackUpdate } from "../lab-workloads/access/stack-run";
+import { toolchainHome } from "../lab-workloads/access/checkout";
+
+/** The toolchain's CLI (scripts/toolchain.sh); where it has not been built yet, these runs are left to the end-to-end tests. */
+const CLI = path.join(toolchainHome(), "bin");
+const HAS_CLI = fs.existsSync(path.join(CLI, "pulumi"));
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labs-inline-"));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** A new stack of a project with no program of its own (a Node.js runtime the CLI would have to start). */
+async function newStack(name: string): Promise<Stack> {
+  const root = fs.mkdtempSync(path.join(dir, "project-"));
+  fs.writeFileSync(path.join(root, "Pulumi.yaml"), "name: inline-test\nruntime: nodejs\n");
+  fs.mkdirSync(path.join(root, "state"));
+  const ws = await LocalWorkspace.create({
+    workDir: root,
+    envVars: { PULUMI_BACKEND_URL: `file://${path.join(root, "state")}`, PULUMI_CONFIG_PASSPHRASE: "inline-test", PULUMI_SKIP_UPDATE_CHECK: "true", PULUMI_HOME: path.join(root, "home") },
+    pulumiCommand: await PulumiCommand.get({ root: path.dirname(CLI), skipVersionCheck: true }),
+  });
+  const stack = await Stack.create(name, ws);
+  await stack.setConfig("inline-test:greeting", { value: "grüß dich" });
+  return stack;
+}
+
+describe.skipIf(!HAS_CLI)("runStackUpdate with a program in this process (the toolchain's CLI)", () => {
+  it("runs the program once its checks passed, with the stack's settings, and keeps its outputs", async () => {
+    const stack = await newStack("runs");
+    const order: string[] = [];
+    await runStackUpdate(stack, "up", {
+      program: {
+        ready: async () => {
+          order.push("ready");
+        },
+        main: () => {
+          order.push("main");
+          return { greeting: new pulumi.Config().require("greeting"), answer: 42 };
+        },
+      },
+    });
+    expect(order).toEqual(["ready", "main"]);
+    const outputs = await stack.outputs();
+    expect(outputs["greeting"]?.value).toBe("grüß dich");
+    expect(outputs["answer"]?.value).toBe(42);
+  }, 120_000);
+
+  it("does not run the program when its checks fail: the checks' error, and nothing registered", async () => {
+    const stack = await newStack("stopped");
+    let ran = false;
+    const failure = new Error("port 127.0.0.1:30020 is taken");
+    const err = await runStackUpdate(stack, "up", {
+      program: {
+        ready: () => new Promise((_, reject) => setTimeout(() => reject(failure), 300)),
+        main: () => {
+          ran = true;
+          return {};
+        },
+      },
+    }).catch((e: unknown) => e);
+    expect(err).toBe(failure);
+    expect(ran).toBe(false);
+    const state = await stack.exportStack();
+    expect(state.deployment?.resources ?? []).toEqual([]);
+    // Nothing holds the stack: it can go at once.
+    await stack.workspace.removeStack(stack.name);
+  }, 120_000);
+
+  it("reports a program's own failure as the CLI's", async () => {
+    const stack = await newStack("fails");
+    const err = (await runStackUpdate(stack, "up", {
+      program: {
+        main: () => {
+          throw new pulumi.RunError("lab.spark.workers: 100 is more than 8");
+        },
+      },
+    }).catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(/up failed with exit code/);
+    expect(err.message).toContain("lab.spark.workers: 100 is more than 8");
+  }, 120_000);
+});
