@@ -4,7 +4,11 @@ import * as path from "path";
 import { afterAll, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import * as grpc from "@grpc/grpc-js";
+import { LanguageRuntimeClient } from "@pulumi/pulumi/proto/language_grpc_pb";
+import { RunRequest } from "@pulumi/pulumi/proto/language_pb";
 import { runStackUpdate } from "../lab-workloads/access/stack-run";
+import { serveProgram } from "../lab-workloads/access/inline-program";
 import { toolchainHome } from "../lab-workloads/access/checkout";
 
 /** The toolchain's CLI (scripts/toolchain.sh); where it has not been built yet, these runs are left to the end-to-end tests. */
@@ -27,6 +31,35 @@ async function newStack(name: string): Promise<Stack> {
   await stack.setConfig("inline-test:greeting", { value: "grüß dich" });
   return stack;
 }
+
+describe("serveProgram", () => {
+  it("listens on 127.0.0.1, answers the first Run only, and never runs the program when its checks fail", async () => {
+    let ran = false;
+    const server = await serveProgram({
+      ready: () => Promise.reject(new Error("port 127.0.0.1:30020 is taken\nmore")),
+      main: () => {
+        ran = true;
+        return {};
+      },
+    });
+    const client = new LanguageRuntimeClient(server.address, grpc.credentials.createInsecure());
+    const run = () => new Promise<grpc.ServiceError | null>((resolve) => client.run(new RunRequest(), (err) => resolve(err)));
+    try {
+      expect(server.address).toMatch(/^127\.0\.0\.1:\d+$/);
+      const first = await run();
+      expect(first?.code).toBe(grpc.status.ABORTED);
+      expect(first?.details).toBe("labctl stopped before the program ran: port 127.0.0.1:30020 is taken");
+      expect((server.stoppedBy()?.error as Error).message).toMatch(/^port 127\.0\.0\.1:30020 is taken/);
+      // Another caller finding the port: refused, whatever the first run did.
+      const second = await run();
+      expect(second?.code).toBe(grpc.status.FAILED_PRECONDITION);
+      expect(ran).toBe(false);
+    } finally {
+      client.close();
+      server.close();
+    }
+  });
+});
 
 describe.skipIf(!HAS_CLI)("runStackUpdate with a program in this process (the toolchain's CLI)", () => {
   it("runs the program once its checks passed, with the stack's settings, and keeps its outputs", async () => {

@@ -8,7 +8,8 @@
  *
  * The server is @pulumi/pulumi's own (`automation/server`, internal to the
  * SDK, whose version package-lock.json pins); it listens on 127.0.0.1 only,
- * on a port of the system's choosing, until the CLI is done.
+ * on a port of the system's choosing, until the CLI is done, and runs the
+ * program once: for the first `Run` call, the CLI's.
  */
 import type * as grpc from "@grpc/grpc-js";
 
@@ -73,10 +74,14 @@ export async function serveProgram(program: InlineProgram): Promise<ProgramServe
     return ready;
   };
   const sdk = new LanguageServer(async () => program.main());
+  let asked = false;
   const service: Record<keyof SdkLanguageServer, Handler> = {
     getRequiredPlugins: (call, callback) => sdk.getRequiredPlugins(call, callback),
     getPluginInfo: (call, callback) => sdk.getPluginInfo(call, callback),
     run: (call, callback) => {
+      // One run per server: the CLI's. Any later call (another process on this machine finding the port) is refused.
+      if (asked) return callback({ code: grpcJs.status.FAILED_PRECONDITION, details: "this program runs once, for the CLI that labctl started" }, null);
+      asked = true;
       start().then(
         () => sdk.run(call, callback),
         (error: unknown) => callback({ code: grpcJs.status.ABORTED, details: `labctl stopped before the program ran: ${String((error as Error)?.message ?? error).split("\n")[0]}` }, null),
