@@ -67,8 +67,11 @@ describe.skipIf(!HAS_CLI)("runStackUpdate with a program in this process (the to
     const order: string[] = [];
     await runStackUpdate(stack, "up", {
       program: {
+        // Checks that end after the CLI has asked for the program (it asks about 0.3 s after its start).
         ready: async () => {
-          order.push("ready");
+          order.push("checks start");
+          await new Promise((resolve) => setTimeout(resolve, 1500));
+          order.push("checks end");
         },
         main: () => {
           order.push("main");
@@ -76,7 +79,7 @@ describe.skipIf(!HAS_CLI)("runStackUpdate with a program in this process (the to
         },
       },
     });
-    expect(order).toEqual(["ready", "main"]);
+    expect(order).toEqual(["checks start", "checks end", "main"]);
     const outputs = await stack.outputs();
     expect(outputs["greeting"]?.value).toBe("grüß dich");
     expect(outputs["answer"]?.value).toBe(42);
@@ -101,6 +104,30 @@ describe.skipIf(!HAS_CLI)("runStackUpdate with a program in this process (the to
     expect(state.deployment?.resources ?? []).toEqual([]);
     // Nothing holds the stack: it can go at once.
     await stack.workspace.removeStack(stack.name);
+  }, 120_000);
+
+  it("stops the checks when the CLI ends before it asks for the program, and reports the CLI's error", async () => {
+    const stack = await newStack("cli-fails");
+    // The CLI refuses the stack's passphrase before it asks for the program.
+    (stack.workspace as LocalWorkspace).envVars["PULUMI_CONFIG_PASSPHRASE"] = "not-the-passphrase";
+    let aborted: boolean | undefined;
+    let ran = false;
+    const err = (await runStackUpdate(stack, "up", {
+      program: {
+        ready: async (signal) => {
+          await new Promise((resolve) => setTimeout(resolve, 2000));
+          aborted = signal.aborted;
+        },
+        main: () => {
+          ran = true;
+          return {};
+        },
+      },
+    }).catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(/incorrect passphrase/);
+    // The checks had settled, told to stop, before the run ended.
+    expect(aborted).toBe(true);
+    expect(ran).toBe(false);
   }, 120_000);
 
   it("reports a program's own failure as the CLI's", async () => {

@@ -48,23 +48,35 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
   const listings = docker ? labInstances(cfg).map((l) => ({ lab: l.name, objects: providerObjects(l.name) })) : [];
   for (const l of listings) l.objects.catch(() => undefined);
   const holders = docker ? dockerPortHolders().catch(() => undefined) : undefined;
-  const stack = await opening;
+  const fits = async (): Promise<void> => {
+    const check = await checked;
+    if (!check.go) throw new UserError(`not enough resources for module ${opts.module}: ${check.reasons[0]}`, EXIT.environment);
+  };
+  // A lab that does not fit is said first, as when the capacity was checked before the stack opened.
+  const stack = await opening.catch(async (err: unknown) => {
+    await fits();
+    throw err;
+  });
   // The stack's own settings (labctl keeps those it does not set, such as pinned image tags), read while `up` runs: it does not change them.
   const stackSettings = stackConfigEntries(stack);
   stackSettings.catch(() => undefined);
-  if (docker && stackLocked(stack.name)) throw stackBusy("up");
+  if (docker && stackLocked(stack.name)) {
+    await fits();
+    throw stackBusy("up");
+  }
 
   // What must hold before anything is created runs while the CLI starts, and the program (run in this
   // process, see inline-program.ts) waits for it: the capacity, then on Docker the host ports, a lab
   // of an earlier labctl, and objects an interrupted run left. A failure stops the program before it
-  // registers anything.
+  // registers anything. When the CLI ends without asking for the program (it failed on its own), the
+  // checks stop before their next step.
   let program: typeof import("../../stacks/lab-program") | undefined;
   let stopped = false;
-  const ready = async (): Promise<void> => {
+  const ready = async (signal: AbortSignal): Promise<void> => {
     try {
       const loading = import("../../stacks/lab-program");
-      const check = await checked;
-      if (!check.go) throw new UserError(`not enough resources for module ${opts.module}: ${check.reasons[0]}`, EXIT.environment);
+      await fits();
+      if (signal.aborted) return;
       const mod = MODULES[opts.module];
       if (!opts.json) io.out(`Standing up module ${mod.id} (${mod.slug}) on ${opts.target}: ${Object.keys(mod.services).join(", ")}`);
       if (holders) {
@@ -74,11 +86,13 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
       }
       if (docker) {
         const resources = await stackResources(stack);
+        if (signal.aborted) return;
         // A lab of an earlier labctl (dynamic providers) cannot be taken over by the Docker provider.
         const legacy = legacyDockerLab(resources, opts.module);
         if (legacy) throw new UserError(legacy, EXIT.usage);
         // Containers an interrupted `up` created but never recorded would block theirs by name.
         for (const { lab, objects } of listings) {
+          if (signal.aborted) return;
           const orphans = await removeOrphans(lab, resources, objects);
           if (orphans.length > 0 && !opts.json) io.out(`Removed ${orphans.length} object(s) an interrupted run created but never recorded: ${orphans.join(", ")}`);
         }
@@ -106,12 +120,14 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
       program: { ready, main: () => program!.labProgram() },
       onEvent: (e) => {
         if (!data && e.resourcePreEvent) data = generate();
+        // A failed check is said once, as labctl's error, not again as the engine's report of the program's end.
+        if (stopped && e.diagnosticEvent) return;
         progress.onEvent(e);
       },
     });
   } catch (err) {
     if (stopped) {
-      // A check failed: nothing was created, and a stack this run created goes again.
+      // A check failed: nothing was created, and a stack this run created goes again (the CLI has ended).
       if (created) await stack.workspace.removeStack(stack.name).catch(() => undefined);
       throw err;
     }

@@ -9,7 +9,8 @@
  * The server is @pulumi/pulumi's own (`automation/server`, internal to the
  * SDK, whose version package-lock.json pins); it listens on 127.0.0.1 only,
  * on a port of the system's choosing, until the CLI is done, and runs the
- * program once: for the first `Run` call, the CLI's.
+ * program once, for the first `Run` call (the CLI's). Like the CLI's own
+ * language host and engine, it trusts the machine's loopback.
  */
 import type * as grpc from "@grpc/grpc-js";
 
@@ -26,9 +27,11 @@ export interface InlineProgram {
    * and nothing is registered (not even the stack's own resource): the CLI's
    * update fails, and the run reports this rejection instead. Work that can
    * overlap the CLI's start, such as loading the program's modules and
-   * checks that must pass before anything is created, goes here. @default none: the program runs when the CLI asks
+   * checks that must pass before anything is created, goes here. `signal`
+   * aborts when the CLI ends without asking for the program (it failed on its
+   * own): return then, before any further step that changes anything. @default none: the program runs when the CLI asks
    */
-  readonly ready?: () => Promise<unknown>;
+  readonly ready?: (signal: AbortSignal) => Promise<unknown>;
 }
 
 /** A language server for one CLI run. */
@@ -37,6 +40,12 @@ export interface ProgramServer {
   readonly address: string;
   /** Starts the program's `ready` (once the CLI has started; at the latest when the CLI asks for the program). */
   start(): void;
+  /**
+   * Once the CLI has ended: aborts a `ready` the CLI never waited for (see
+   * InlineProgram.ready) and waits for it to settle, so that no check is left
+   * running and a check's failure is known.
+   */
+  settle(): Promise<void>;
   /** The rejection of the program's `ready`, once it has rejected. */
   stoppedBy(): { readonly error: unknown } | undefined;
   /** Stops the server (once the CLI is done). */
@@ -61,10 +70,11 @@ export async function serveProgram(program: InlineProgram): Promise<ProgramServe
   const { grpcChannelOptions } = require("@pulumi/pulumi/runtime/settings") as { grpcChannelOptions: grpc.ChannelOptions };
   let stopped: { error: unknown } | undefined;
   let ready: Promise<unknown> | undefined;
+  const abort = new AbortController();
   const start = (): Promise<unknown> => {
     if (!ready) {
       ready = Promise.resolve()
-        .then(() => program.ready?.())
+        .then(() => program.ready?.(abort.signal))
         .catch((error: unknown) => {
           stopped = { error };
           throw error;
@@ -79,7 +89,8 @@ export async function serveProgram(program: InlineProgram): Promise<ProgramServe
     getRequiredPlugins: (call, callback) => sdk.getRequiredPlugins(call, callback),
     getPluginInfo: (call, callback) => sdk.getPluginInfo(call, callback),
     run: (call, callback) => {
-      // One run per server: the CLI's. Any later call (another process on this machine finding the port) is refused.
+      // One run per server, the first caller's (the CLI's, which asks once): a later call is refused. Like the
+      // CLI's own language host and engine, the server trusts the machine's loopback.
       if (asked) return callback({ code: grpcJs.status.FAILED_PRECONDITION, details: "this program runs once, for the CLI that labctl started" }, null);
       asked = true;
       start().then(
@@ -94,6 +105,10 @@ export async function serveProgram(program: InlineProgram): Promise<ProgramServe
   return {
     address: `127.0.0.1:${port}`,
     start: () => void start(),
+    settle: async () => {
+      if (!asked) abort.abort();
+      await ready?.catch(() => undefined);
+    },
     stoppedBy: () => stopped,
     close: () => server.forceShutdown(),
   };

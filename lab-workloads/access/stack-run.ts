@@ -33,9 +33,9 @@ export interface StackRunOptions {
  */
 export async function runStackUpdate(stack: Stack, op: "up" | "destroy", opts: StackRunOptions = {}): Promise<{ stdout: string; stderr: string }> {
   const ws = stack.workspace as LocalWorkspace;
+  const served = opts.program ? await serveProgram(opts.program) : undefined;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labs-events-"));
   const logFile = path.join(dir, "events.jsonl");
-  const served = opts.program ? await serveProgram(opts.program) : undefined;
   const args = [op, "--yes", "--skip-preview", "--exec-kind", served ? "auto.inline" : "auto.local", "--stack", stack.name, ...(served ? [`--client=${served.address}`] : [])];
   if (opts.onEvent) args.push("--event-log", logFile);
   const tail = opts.onEvent ? new EventLogTail(logFile, opts.onEvent) : undefined;
@@ -51,10 +51,14 @@ export async function runStackUpdate(stack: Stack, op: "up" | "destroy", opts: S
       }, opts.pollMs ?? 100)
     : undefined;
   try {
-    const result = await runCli(ws, args, undefined, () => served?.start()).catch((err: unknown) => {
+    const result = await runCli(ws, args, undefined, () => served?.start()).catch(async (err: unknown) => {
+      if (!served) throw err;
+      // No check is left running (the CLI may have ended before it asked for the program), and the program's
+      // calls the engine no longer answers may reject after its run: this process is ending with the error.
+      await served.settle();
+      process.on("unhandledRejection", () => undefined);
       // The program's checks stopped it: their error, not the CLI's report of it.
-      const stopped = served?.stoppedBy();
-      throw stopped ? stopped.error : err;
+      throw served.stoppedBy()?.error ?? err;
     });
     if (listenerError !== undefined) throw listenerError;
     return result;

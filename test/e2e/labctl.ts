@@ -56,8 +56,10 @@ async function lifecycle(): Promise<void> {
   const clashLines = clash.err.trim().split("\n").filter(Boolean);
   const m3 = await dockerLeftovers("bigdata-m3");
   const m3Objects = m3.containers.length + m3.volumes.length + m3.networks.length;
-  check("labctl up 3 while module 2's lab holds the ports", clash.code === 3 && clashLines.length === 1 && /^labctl: up failed: port 127\.0\.0\.1:\d+ \(bigdata-m3-[\w-]+, [\w-]+\) is taken by container bigdata-m2-[\w-]+ of lab bigdata-m2: run labctl down 2 first/.test(clashLines[0] ?? "") && m3Objects === 0 && !m3StackLeft,
-    `exit ${clash.code} in ${clash.seconds.toFixed(1)} s; ${m3Objects} objects of bigdata-m3; ${m3StackLeft ? "its new stack left behind" : "no new stack left"}; stderr: ${clashLines[0] ?? "(none)"}${clashLines.length > 1 ? ` (+${clashLines.length - 1} lines)` : ""}`);
+  // The check's line is said once: not again on standard output as the engine's report of the program's end.
+  const echoed = /error/i.test(clash.out);
+  check("labctl up 3 while module 2's lab holds the ports", clash.code === 3 && clashLines.length === 1 && /^labctl: up failed: port 127\.0\.0\.1:\d+ \(bigdata-m3-[\w-]+, [\w-]+\) is taken by container bigdata-m2-[\w-]+ of lab bigdata-m2: run labctl down 2 first/.test(clashLines[0] ?? "") && m3Objects === 0 && !m3StackLeft && !echoed,
+    `exit ${clash.code} in ${clash.seconds.toFixed(1)} s; ${m3Objects} objects of bigdata-m3; ${m3StackLeft ? "its new stack left behind" : "no new stack left"}; ${echoed ? "an error on stdout too" : "stdout without an error"}; stderr: ${clashLines[0] ?? "(none)"}${clashLines.length > 1 ? ` (+${clashLines.length - 1} lines)` : ""}`);
 
   const chk = labctl(["check", "2"]);
   const summary = chk.out.match(/^(\d+) passed, (\d+) failed$/m);
