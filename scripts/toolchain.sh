@@ -88,7 +88,7 @@ step_cli() {
     fi
     STATUS=built
     need_go
-    local w=$SRC/pulumi-$v out build f sep=""
+    local w=$SRC/pulumi-$v out build
     log_header "$LOGS/cli.log" "pulumi $v"
     go_get "github.com/pulumi/pulumi/pkg/v3@$v" "$w/pkg" "$LOGS/cli.log"
     go_get "github.com/pulumi/pulumi/sdk/v3@$v" "$w/sdk" "$LOGS/cli.log"
@@ -100,14 +100,12 @@ step_cli() {
     . "$REPO/tools/pulumi-cli/passphrase-key.sh"
     patch_cli_passphrase_key "$build" 2>>"$LOGS/cli.log" ||
         die "the Pulumi CLI's passphrase key change (see $LOGS/cli.log)" "update tools/pulumi-cli/passphrase-key.sh for this CLI version"
-    {
-        printf '{"Replace":{'
-        for f in "$build"/secrets/passphrase/*.go; do
-            printf '%s"%s":"%s"' "$sep" "$w/pkg/secrets/passphrase/${f##*/}" "$f"
-            sep=,
-        done
-        printf '}}\n'
-    } >"$build/overlay.json"
+    # The overlay: each file of the package's copy in place of the fetched one (and the added file).
+    node -e '
+        const [, from, to, out] = process.argv;
+        const names = require("fs").readdirSync(to).filter((f) => f.endsWith(".go"));
+        require("fs").writeFileSync(out, JSON.stringify({ Replace: Object.fromEntries(names.map((f) => [`${from}/${f}`, `${to}/${f}`])) }));
+    ' "$w/pkg/secrets/passphrase" "$build/secrets/passphrase" "$build/overlay.json"
     (cd "$w/pkg" && go build -tags osusergo,grpcnotrace -overlay "$build/overlay.json" \
         -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$v" \
         -o "$out" ./cmd/pulumi) >>"$LOGS/cli.log" 2>&1 ||

@@ -11,10 +11,10 @@ import { toolchainHome } from "../lab-workloads/access/checkout";
  * is then tested as it is built. Where the toolchain has not run yet, the toolchain's build is the check.
  */
 const PKG = (() => {
-  const src = path.join(toolchainHome(), "src");
-  const dir = fs.existsSync(src) ? fs.readdirSync(src).filter((d) => /^pulumi-v\d/.test(d)).sort().pop() : undefined;
-  const pkg = dir ? path.join(src, dir, "pkg") : undefined;
-  return pkg && fs.existsSync(path.join(pkg, "secrets/passphrase/manager.go")) && spawnSync("go", ["version"]).status === 0 ? pkg : undefined;
+  // The CLI's version is the locked SDK's (scripts/toolchain.sh builds that one).
+  const version = (require("@pulumi/pulumi/package.json") as { version: string }).version;
+  const pkg = path.join(toolchainHome(), "src", `pulumi-v${version}`, "pkg");
+  return fs.existsSync(path.join(pkg, "secrets/passphrase/manager.go")) && spawnSync("go", ["version"]).status === 0 ? pkg : undefined;
 })();
 
 const MANAGER_GO = "secrets/passphrase/manager.go";

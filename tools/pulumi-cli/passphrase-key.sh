@@ -17,12 +17,14 @@
 #                                               symmetricCrypterFromPhraseAndState is found once
 patch_cli_passphrase_key() {
     local dir=$1/secrets/passphrase file n
+    # The one line replaced, as grep -E and awk both read it (awk from its environment: no escapes processed).
+    local line='^[[:space:]]*decrypter := config\.NewSymmetricCrypterFromPassphrase\(phrase, salt\)[[:space:]]*$'
     file=$dir/manager.go
-    n=$(grep -cxE '\s*decrypter := config\.NewSymmetricCrypterFromPassphrase\(phrase, salt\)' "$file") || true
+    n=$(grep -cE "$line" "$file") || true
     [[ $n == 1 ]] || { echo "pulumi cli: the key's derivation 'decrypter := config.NewSymmetricCrypterFromPassphrase(phrase, salt)' not found once in $file (found $n); update tools/pulumi-cli/passphrase-key.sh for this CLI version" >&2; return 1; }
     [[ ! -e $dir/labs_passphrase_key.go ]] || { echo "pulumi cli: $dir/labs_passphrase_key.go exists already" >&2; return 1; }
-    awk '
-        /^[ \t]*decrypter := config\.NewSymmetricCrypterFromPassphrase\(phrase, salt\)[ \t]*$/ {
+    LABS_LINE=$line awk '
+        $0 ~ ENVIRON["LABS_LINE"] {
             print "\t// bigdata-labs (tools/pulumi-cli/passphrase-key.sh): the key labctl derived already, if it opens this state."
             print "\tdecrypter := labsGivenKey(state[indexN(state, \":\", 2)+1:])"
             print "\tif decrypter == nil {"
