@@ -70,11 +70,12 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
   // of an earlier labctl, and objects an interrupted run left. A failure stops the program before it
   // registers anything. When the CLI ends without asking for the program (it failed on its own), the
   // checks stop before their next step.
-  let program: typeof import("../../stacks/lab-program") | undefined;
+  // The program's modules load with the checks; the program then finds them loaded.
+  const loadProgram = () => import("../../stacks/lab-program");
   let stopped = false;
   const ready = async (signal: AbortSignal): Promise<void> => {
     try {
-      const loading = import("../../stacks/lab-program");
+      const loading = loadProgram();
       await fits();
       if (signal.aborted) return;
       const mod = MODULES[opts.module];
@@ -97,7 +98,7 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
           if (orphans.length > 0 && !opts.json) io.out(`Removed ${orphans.length} object(s) an interrupted run created but never recorded: ${orphans.join(", ")}`);
         }
       }
-      program = await loading;
+      await loading;
     } catch (err) {
       stopped = true;
       throw err;
@@ -117,7 +118,7 @@ export async function up(opts: UpOptions, io: Io): Promise<number> {
       .catch(() => undefined);
   try {
     await runStackUpdate(stack, "up", {
-      program: { ready, main: () => program!.labProgram() },
+      program: { ready, main: async () => (await loadProgram()).labProgram() },
       onEvent: (e) => {
         if (!data && e.resourcePreEvent) data = generate();
         // A failed check is said once, as labctl's error, not again as the engine's report of the program's end.
